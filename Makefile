@@ -1,0 +1,51 @@
+# canarykit: `make help` lists every target. Targets live here and in mk/*.mk, one file per area.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+include scripts/tools/versions.env
+LOCALBIN := $(CURDIR)/.tools/bin
+
+# Node 24 for every command: the machine's node when it is new enough, else a pinned copy in .tools/.
+NODE_BIN := $(shell scripts/tools/ensure-node.sh)
+ifeq ($(NODE_BIN),)
+$(error could not provide Node $(NODE_VERSION): see the message above from scripts/tools/ensure-node.sh)
+endif
+export PATH := $(NODE_BIN):$(LOCALBIN):$(CURDIR)/node_modules/.bin:$(PATH)
+export npm_config_update_notifier := false
+export npm_config_fund := false
+export npm_config_audit := false
+
+##@ General
+
+.PHONY: help
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} \
+	  /^[a-zA-Z_0-9.-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } \
+	  /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+##@ Development
+
+node_modules/.install-stamp: package.json package-lock.json $(wildcard apps/*/package.json)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: install
+install: node_modules/.install-stamp ## Install dependencies (npm ci) with Node 24.
+
+.PHONY: typecheck
+typecheck: install ## Type-check the kit and the apps (tsc, no output).
+	tsc -p tsconfig.json --noEmit
+	npm run --workspaces --if-present typecheck
+
+.PHONY: test
+test: install ## Run every test: unit, integration and the local-mesh e2e suite.
+	$(MAKE) typecheck
+	vitest run
+
+.PHONY: bench
+bench: install ## Run the benchmarks; prints each result as a ratio to a baseline measured in the same run.
+	node bench/run.ts
+
+include $(wildcard mk/*.mk)
