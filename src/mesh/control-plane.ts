@@ -97,6 +97,8 @@ interface TypeState extends ClientTypeStatus {
   /** `version|sorted names` of the last response sent. */
   sentKey: string;
   lastNonce: string;
+  /** Nonce of the last response ACKed or NACKed. */
+  answeredNonce: string;
 }
 
 /** One ADS stream (one xDS client). */
@@ -124,9 +126,10 @@ class AdsStream {
       this.#log(`xds: ignored request for unknown type_url ${JSON.stringify(req.type_url)} from node=${this.nodeId}`);
       return;
     }
-    const state = this.types.get(typeUrl) ?? { subscribed: [], ackedVersion: '', sentKey: '', lastNonce: '' };
+    const state = this.types.get(typeUrl) ?? { subscribed: [], ackedVersion: '', sentKey: '', lastNonce: '', answeredNonce: '' };
     this.types.set(typeUrl, state);
     if (req.response_nonce) {
+      if (req.response_nonce === state.lastNonce) state.answeredNonce = req.response_nonce;
       if (req.error_detail) {
         state.nackError = req.error_detail.message;
         this.#log(
@@ -158,6 +161,18 @@ class AdsStream {
     state.sentKey = key;
     state.lastNonce = nonce;
     this.call.write({ version_info: version, type_url: typeUrl, nonce, resources });
+  }
+
+  /** 'synced' if every subscribed type has ACKed `version` in answer to the last response. */
+  syncState(version: string): 'synced' | 'pending' | { nack: string } {
+    let result: 'synced' | 'pending' = 'synced';
+    for (const [t, s] of this.types) {
+      if (s.subscribed.length === 0) continue;
+      if (s.answeredNonce !== s.lastNonce) result = 'pending';
+      else if (s.nackError !== undefined) return { nack: `${SHORT[t]}: ${s.nackError}` };
+      else if (s.ackedVersion !== version) result = 'pending';
+    }
+    return result;
   }
 
   status(): ClientStatus {
@@ -225,7 +240,13 @@ export class MeshControlPlane {
       `xds: applied version ${this.version}: ${snapshot.listeners.size} listeners, ${snapshot.routeConfigurations.size} route configs, ${snapshot.clusters.size} clusters`,
     );
     for (const stream of this.#streams) {
-      for (const typeUrl of ADS_TYPE_URLS) stream.push(typeUrl);
+      for (const typeUrl of ADS_TYPE_URLS) {
+        try {
+          stream.push(typeUrl);
+        } catch (e) {
+          this.#log(`xds: push to node=${stream.nodeId} failed: ${(e as Error).message}`);
+        }
+      }
     }
     return { version: this.version, warnings: [...snapshot.warnings] };
   }
@@ -244,6 +265,32 @@ export class MeshControlPlane {
   /** The connected clients, their subscriptions and ACKed versions. */
   clients(): ClientStatus[] {
     return [...this.#streams].map((s) => s.status());
+  }
+
+  /**
+   * Resolves once at least `minClients` clients are connected and every one has ACKed the current
+   * version for every type it subscribes to (stable over two polls, so subscriptions the new
+   * config causes are included). The mesh equivalent of waiting for istiod to push a config.
+   * @throws if a client NACKs the current version, or after `timeoutMs` (default 10 s).
+   */
+  async waitForSync(opts: { minClients?: number; timeoutMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+    let stable = 0;
+    for (;;) {
+      const version = this.version;
+      const states = [...this.#streams].map((s) => ({ node: s.nodeId, state: s.syncState(version) }));
+      const nack = states.find((s) => typeof s.state === 'object');
+      if (nack && typeof nack.state === 'object') {
+        throw new Error(`xds: node ${nack.node} rejected version ${version}: ${nack.state.nack}`);
+      }
+      const synced = states.length >= (opts.minClients ?? 0) && states.every((s) => s.state === 'synced');
+      stable = synced ? stable + 1 : 0;
+      if (stable >= 2) return;
+      if (Date.now() > deadline) {
+        throw new Error(`xds: clients not in sync with version ${version} after ${opts.timeoutMs ?? 10_000} ms: ${JSON.stringify(this.clients())}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 
   /** Closes every client stream and the server. */

@@ -204,7 +204,9 @@ function stringMatcher(m: unknown, where: string, field: string): XdsMessage {
     } catch (e) {
       fail(where, `${field}.regex`, `invalid regular expression: ${(e as Error).message}`);
     }
-    return { safe_regex: { regex: value } };
+    // Envoy matches safe_regex against the whole value. grpc-js-xds 1.14 builds `^${regex}$`, so an
+    // alternation `a|b` would match "ax"; a group gives the full-match meaning to both.
+    return { safe_regex: { regex: `(?:${value})` } };
   }
   return { [kind]: value };
 }

@@ -12,8 +12,12 @@ export const GREETER_PROTO = fileURLToPath(new URL('../../../proto/greeter.proto
 export interface GreeterFixture {
   version: string;
   port: number;
-  /** Number of SayHello calls answered (or being answered). */
+  /** Number of SayHello calls received. */
   calls: number;
+  /** Added latency per answer (mutable). */
+  delayMs: number;
+  /** Answer every n-th call (1st, (n+1)th...) with UNAVAILABLE; 0 = never (mutable). */
+  failEvery: number;
   stop(): Promise<void>;
 }
 
@@ -23,29 +27,30 @@ export function greeterServiceConstructor(): grpc.ServiceClientConstructor {
   return pkg.api.Greeter;
 }
 
-export async function startGreeter(version: string, opts: { delayMs?: number } = {}): Promise<GreeterFixture> {
+export async function startGreeter(version: string): Promise<GreeterFixture> {
   const server = new grpc.Server();
   const fixture: GreeterFixture = {
     version,
     port: 0,
     calls: 0,
-    stop: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+    delayMs: 0,
+    failEvery: 0,
+    stop: async () => server.forceShutdown(),
   };
   server.addService(greeterServiceConstructor().service, {
     SayHello: (call: grpc.ServerUnaryCall<{ name: string }, unknown>, cb: grpc.sendUnaryData<unknown>) => {
       fixture.calls += 1;
+      if (fixture.failEvery > 0 && (fixture.calls - 1) % fixture.failEvery === 0) {
+        cb({ code: grpc.status.UNAVAILABLE, details: `${version} is flaky` });
+        return;
+      }
       const answer = (): void => cb(null, { name: `Hello ${call.request.name}`, id: version, age: 0 });
-      if (opts.delayMs) setTimeout(answer, opts.delayMs);
+      if (fixture.delayMs > 0) setTimeout(answer, fixture.delayMs);
       else answer();
     },
   });
   fixture.port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
   );
-  fixture.stop = () =>
-    new Promise<void>((resolve) => {
-      server.forceShutdown();
-      resolve();
-    });
   return fixture;
 }

@@ -10,7 +10,8 @@
  * It waits until the channel is READY (at most `readyMs`, default 10000) so xDS resolution is not
  * counted, then makes `calls` calls and prints one JSON line: {"versions": {"v1.0.0": 90, ...}, "errors": {"UNAVAILABLE": 3}, "total": N}.
  * If `waitForStdin` is true, it prints {"ready": true} after warm-up and then runs one batch per
- * line read from stdin (so a test can change the config between batches on the same channel).
+ * line read from stdin, each line a JSON {calls, concurrency, metadata} overriding the options
+ * (so a test can change the config between batches on the same channel).
  */
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
@@ -39,10 +40,13 @@ const Greeter = greeterServiceConstructor();
 const client = new Greeter(opts.target ?? 'xds:///greeter-server:20000', grpc.credentials.createInsecure()) as unknown as grpc.Client & {
   SayHello(req: object, md: grpc.Metadata, o: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: { id: string }) => void): void;
 };
-const md = new grpc.Metadata();
-for (const [k, v] of Object.entries(opts.metadata ?? {})) md.set(k, v);
+function toMetadata(m: Record<string, string> = {}): grpc.Metadata {
+  const md = new grpc.Metadata();
+  for (const [k, v] of Object.entries(m)) md.set(k, v);
+  return md;
+}
 
-function call(): Promise<{ id?: string; code?: number }> {
+function call(md: grpc.Metadata): Promise<{ id?: string; code?: number }> {
   return new Promise((resolve) => {
     client.SayHello({ name: 'probe' }, md, { deadline: Date.now() + (opts.deadlineMs ?? 5000) }, (err, res) =>
       resolve(err ? { code: err.code } : { id: res!.id }),
@@ -50,13 +54,15 @@ function call(): Promise<{ id?: string; code?: number }> {
   });
 }
 
-async function batch(n: number): Promise<ProbeResult> {
+async function batch(o: ProbeOptions): Promise<ProbeResult> {
+  const n = o.calls ?? 100;
+  const md = toMetadata(o.metadata);
   const result: ProbeResult = { versions: {}, errors: {}, total: 0 };
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < n) {
       next += 1;
-      const r = await call();
+      const r = await call(md);
       result.total += 1;
       if (r.id !== undefined) result.versions[r.id] = (result.versions[r.id] ?? 0) + 1;
       else {
@@ -65,7 +71,7 @@ async function batch(n: number): Promise<ProbeResult> {
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 10, n) }, worker));
+  await Promise.all(Array.from({ length: Math.min(o.concurrency ?? 10, n) }, worker));
   return result;
 }
 
@@ -78,11 +84,11 @@ await warmUp();
 if (opts.waitForStdin) {
   console.log(JSON.stringify({ ready: true }));
   for await (const line of createInterface({ input: process.stdin })) {
-    const n = Number(line.trim()) || (opts.calls ?? 100);
-    console.log(JSON.stringify(await batch(n)));
+    if (line.trim() === '') continue;
+    console.log(JSON.stringify(await batch({ ...opts, ...(JSON.parse(line) as ProbeOptions) })));
   }
 } else {
-  console.log(JSON.stringify(await batch(opts.calls ?? 100)));
+  console.log(JSON.stringify(await batch(opts)));
 }
 client.close();
 process.exit(0);
