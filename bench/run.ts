@@ -1,0 +1,29 @@
+// `make bench`: runs every benchmark and prints each as a ratio against a baseline measured in
+// the same run (absolute numbers vary between machines; ratios travel). Exit code 0 even when a
+// target is missed: benchmarks report, tests assert.
+import { benchGrpcThroughput } from './grpc-throughput.ts';
+import type { BenchResult } from './types.ts';
+
+const benches: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
+  'grpc-throughput': () => benchGrpcThroughput(),
+};
+
+const only = process.argv.slice(2);
+const results: BenchResult[] = [];
+for (const [name, run] of Object.entries(benches)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  process.stdout.write(`running ${name}...\n`);
+  const r = await run();
+  results.push(...(Array.isArray(r) ? r : [r]));
+}
+
+const fmt = (n: number) => (n >= 100 ? Math.round(n).toString() : n.toFixed(2));
+process.stdout.write('\n');
+for (const r of results) {
+  process.stdout.write(
+    `${r.pass ? 'PASS' : 'MISS'}  ${r.name}: ${fmt(r.value)} ${r.unit} vs ${fmt(r.baseline)} ${r.unit} (${r.baselineName})\n` +
+      `      ratio ${r.ratio.toFixed(3)}; target ${r.target}\n` +
+      (r.details ? `      ${r.details}\n` : ''),
+  );
+}
+if (process.env.BENCH_JSON) process.stdout.write(JSON.stringify(results, null, 2) + '\n');

@@ -1,0 +1,14 @@
+/** One benchmark result: a measurement, the baseline measured in the same run, and their ratio. */
+export interface BenchResult {
+  name: string;
+  unit: string;
+  value: number;
+  baseline: number;
+  baselineName: string;
+  /** value / baseline, oriented so that higher is better for throughput and lower for times. */
+  ratio: number;
+  /** Human statement of the target, e.g. "ratio >= 0.9". */
+  target: string;
+  pass: boolean;
+  details?: string;
+}
