@@ -13,17 +13,31 @@ export const MODE_OF_DRIVER: Readonly<Record<DriverName, ScenarioMode>> = {
   kind: 'cluster',
 };
 
-/** A client identity: the request headers one client sends (`user: admin`), or none. */
-export interface DriverIdentity {
-  /** Short name, used in release names and labels (`default`, `admin`, `dark-launch`). */
-  readonly name: string;
+/** One client the scenario runs: an identity and how it calls (scenarios/<name>/expect/expect.yaml `clients`). */
+export interface DriverClient {
+  /** Short name, used in release names and labels (`default`, `admin`, `dark-launch`, `ingress`). */
+  readonly identity: string;
   /** Request metadata; header names are lowercase (gRPC metadata and Istio header matches). */
-  readonly headers: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** `ingress`: call through the Istio ingress gateway instead of greeter-server directly. */
+  readonly via?: 'mesh' | 'ingress';
+  /** Calls per second and calls in flight, when the scenario needs other than the defaults. */
+  readonly rate?: number;
+  readonly concurrency?: number;
+}
+
+/** One server version the scenario runs, with its behaviour (`servers` in expect.yaml). */
+export interface DriverServer {
+  /** Pod label `version` and DestinationRule subset: `v1`, `v2`. */
+  readonly version: string;
+  readonly replicas?: number;
+  readonly delayMs?: number;
+  readonly failRate?: number;
 }
 
 /**
  * What a driver needs to know about a scenario. Structural on purpose: the scenario loader
- * (src/scenarios) returns a richer object that satisfies it.
+ * (src/scenarios) returns a richer object that can be mapped onto it.
  */
 export interface DriverScenario {
   /** Folder name under scenarios/, e.g. `header-user-admin`. */
@@ -32,8 +46,8 @@ export interface DriverScenario {
   readonly dir: string;
   /** Where the scenario can run. */
   readonly modes: readonly ScenarioMode[];
-  /** The clients that run during the scenario, one per identity. */
-  readonly identities: readonly DriverIdentity[];
+  readonly servers: readonly DriverServer[];
+  readonly clients: readonly DriverClient[];
 }
 
 /** Everything logged between the apply and the collect, grouped the way verification reads it. */
@@ -42,7 +56,7 @@ export interface CollectedLogs {
   readonly since: Date;
   /** End of the window. */
   readonly until: Date;
-  /** Client log lines per identity name. */
+  /** Client log lines per client identity. */
   readonly clients: Readonly<Record<string, readonly string[]>>;
   /** Server log lines per server version label (`v1`, `v2`): mirrored requests are counted here. */
   readonly servers: Readonly<Record<string, readonly string[]>>;

@@ -7,7 +7,8 @@ const scenario: DriverScenario = {
   name: 'all-to-v1',
   dir: '/tmp/scenarios/all-to-v1',
   modes: ['local', 'cluster'],
-  identities: [{ name: 'default', headers: {} }],
+  servers: [{ version: 'v1' }, { version: 'v2' }],
+  clients: [{ identity: 'default' }],
 };
 
 function recordingDriver(overrides: Partial<Driver> = {}): { driver: Driver; calls: string[] } {
