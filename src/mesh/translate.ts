@@ -43,6 +43,8 @@ export interface MeshConfig {
   virtualServices: VirtualService[];
   destinationRules: DestinationRule[];
   endpoints: MeshEndpoint[];
+  /** Istio Gateway objects of a scenario, if any: always refused (the local mesh has no ingress). */
+  gateways?: unknown[];
 }
 
 /** A protobuf message in its JSON-like form (snake_case fields; nested Any as `{'@type': url, ...}`). */
@@ -499,7 +501,9 @@ function translateTrafficPolicy(tp: unknown, where: string, path: string, warnin
         else warnings.push(`${where}: ${path}.connectionPool.http.${key}: not enforced by proxyless gRPC clients`);
       }
     }
-    if (out.maxRequests === undefined && fromTcp !== undefined) {
+    if (out.maxRequests !== undefined && fromTcp !== undefined) {
+      warnings.push(`${where}: ${path}.connectionPool.tcp.maxConnections: not enforced; http2MaxRequests (${out.maxRequests}) limits concurrent requests`);
+    } else if (out.maxRequests === undefined && fromTcp !== undefined) {
       // One HTTP/2 connection carries every call of a gRPC channel: the closest gRPC limit to
       // "at most N connections" is "at most N concurrent calls" (circuit_breakers.max_requests).
       out.maxRequests = fromTcp;
@@ -545,6 +549,13 @@ function labelsMatch(selector: Record<string, string>, labels: Record<string, st
  */
 export function translate(config: MeshConfig): XdsSnapshot {
   const warnings: string[] = [];
+  (config.gateways ?? []).forEach((g, i) => {
+    fail(
+      resourceName(isObj(g) ? g : {}, 'Gateway', i),
+      'kind',
+      `Gateway resources configure an ingress gateway, which the local mesh does not have (proxyless clients route inside the mesh only); ${CLUSTER_ONLY}`,
+    );
+  });
   const services = new Map<string, Service>();
   config.endpoints.forEach((ep, i) => {
     const where = `endpoint #${i} (${ep.host})`;

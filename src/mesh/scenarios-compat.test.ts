@@ -1,0 +1,51 @@
+/**
+ * The repository's scenarios (scenarios/<name>/*.yaml) through translate(): the ones the local
+ * mesh supports translate, the cluster-only ones are refused with a reason, nothing else happens.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { translate, UnsupportedFeatureError, type MeshConfig, type MeshEndpoint } from './translate.ts';
+
+const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+const endpoints: MeshEndpoint[] = ['v1', 'v2'].map((v, i) => ({
+  host: 'greeter-server',
+  port: 20000,
+  address: '127.0.0.1',
+  endpointPort: 40001 + i,
+  labels: { app: 'greeter-server', version: v },
+}));
+
+function load(dir: string): MeshConfig {
+  const config: Required<MeshConfig> = { virtualServices: [], destinationRules: [], endpoints, gateways: [] };
+  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
+      const obj = doc.toJS() as { kind?: string } | null;
+      if (!obj) continue;
+      if (obj.kind === 'VirtualService') config.virtualServices.push(obj as never);
+      else if (obj.kind === 'DestinationRule') config.destinationRules.push(obj as never);
+      else config.gateways.push(obj);
+    }
+  }
+  return config;
+}
+
+const scenarios = existsSync(SCENARIOS) ? readdirSync(SCENARIOS).filter((d) => !d.startsWith('.')) : [];
+/** Scenarios the local mesh must refuse, with a word the reason must contain. */
+const REFUSED: Record<string, RegExp> = { 'mirror-v2': /mirror/, 'ingress-weighted-70-30': /[Gg]ateway/ };
+
+describe.skipIf(scenarios.length === 0)('scenarios on the local mesh', () => {
+  for (const name of scenarios) {
+    it(`${name}: ${REFUSED[name] ? 'refused with a reason' : 'translates'}`, () => {
+      const config = load(join(SCENARIOS, name));
+      if (REFUSED[name]) {
+        expect(() => translate(config)).toThrow(UnsupportedFeatureError);
+        expect(() => translate(config)).toThrow(REFUSED[name]);
+      } else {
+        expect(translate(config).listeners.has('greeter-server:20000')).toBe(true);
+      }
+    });
+  }
+});
