@@ -1,0 +1,24 @@
+// Where the generator finds its inputs. The proto and the chart come from the kit itself, so they
+// have one source of truth; templates and locks live next to the generator.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const generatorDir = path.dirname(fileURLToPath(import.meta.url));
+export const generatorFile = path.join(generatorDir, 'index.ts');
+export const templatesDir = path.join(generatorDir, 'templates');
+export const locksDir = path.join(generatorDir, 'locks');
+export const dependencyVersionsFile = path.join(generatorDir, 'dependency-versions.json');
+export const kitRoot = path.resolve(generatorDir, '..', '..');
+export const kitProtoFile = path.join(kitRoot, 'proto', 'greeter.proto');
+export const kitChartDir = path.join(kitRoot, 'charts', 'greeter');
+
+/** Every file under `dir`, relative, sorted (so generation order, and logs, are stable). */
+export function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .sort();
+}

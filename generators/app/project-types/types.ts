@@ -1,0 +1,18 @@
+// The contract every project type (server, client) fulfils: what differs between them besides
+// their template folder (templates/<type>/). The writer in ../write-project.ts does the rest.
+import type { AppModel } from '../options.ts';
+import type { ProjectTypeName } from '../validate.ts';
+
+export type ProjectType = {
+  type: ProjectTypeName;
+  /** package.json description. */
+  description: string;
+  /** Names only: the versions come from ../dependency-versions.json. */
+  dependencies: readonly string[];
+  devDependencies: readonly string[];
+  scripts: Readonly<Record<string, string>>;
+  /** The app's config file (relative to the project), rendered from templates/<type>/<configFile>.ejs. */
+  configFile: string;
+  /** What the README's "Run it" section shows. */
+  startHint: (app: AppModel) => string;
+};
