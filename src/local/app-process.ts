@@ -1,0 +1,83 @@
+// A greeter app (server or client) run as a child process of the kit, with its stdout kept as
+// timestamped lines so a driver can collect what was logged since a given moment.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const APP_MAIN = {
+  server: fileURLToPath(new URL('../../apps/greeter-server/src/main.ts', import.meta.url)),
+  client: fileURLToPath(new URL('../../apps/greeter-client/src/main.ts', import.meta.url)),
+} as const;
+
+export interface LoggedLine {
+  /** When the kit read the line (ms since epoch). */
+  readonly at: number;
+  readonly text: string;
+}
+
+const MAX_LINES = 200_000;
+
+export class AppProcess {
+  readonly name: string;
+  readonly lines: LoggedLine[] = [];
+  #child: ChildProcess;
+  #stderr = '';
+  #exit: Promise<number | null>;
+  #partial = '';
+
+  constructor(name: string, kind: keyof typeof APP_MAIN, env: Record<string, string>) {
+    this.name = name;
+    this.#child = spawn(process.execPath, [APP_MAIN[kind]], {
+      env: { ...process.env, GREETER_CONFIG: '/dev/null', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.#onData(chunk));
+    this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-8192);
+    });
+    this.#exit = new Promise((resolve) => this.#child.on('exit', (code) => resolve(code)));
+  }
+
+  get running(): boolean {
+    return this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  #onData(chunk: string): void {
+    const parts = (this.#partial + chunk).split('\n');
+    this.#partial = parts.pop() ?? '';
+    const at = Date.now();
+    for (const text of parts) if (text) this.lines.push({ at, text });
+    if (this.lines.length > MAX_LINES) this.lines.splice(0, this.lines.length - MAX_LINES);
+  }
+
+  /** Resolves with the first match of `re` in the output; rejects if the process exits first. */
+  waitFor(re: RegExp, timeoutMs = 15_000): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      const deadline = Date.now() + timeoutMs;
+      const poll = () => {
+        for (const line of this.lines) {
+          const m = re.exec(line.text);
+          if (m) return resolve(m);
+        }
+        if (!this.running) return reject(new Error(`${this.name} exited before logging ${re}:\n${this.tail()}`));
+        if (Date.now() > deadline) return reject(new Error(`${this.name} did not log ${re} within ${timeoutMs} ms:\n${this.tail()}`));
+        setTimeout(poll, 20);
+      };
+      poll();
+    });
+  }
+
+  /** The last lines of stdout and stderr, for diagnostics. */
+  tail(n = 15): string {
+    const out = this.lines.slice(-n).map((l) => l.text);
+    return [...out, ...(this.#stderr ? ['--- stderr ---', this.#stderr.trim()] : [])].join('\n');
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  async stop(graceMs = 3000): Promise<void> {
+    if (!this.running) return;
+    this.#child.kill('SIGTERM');
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
+    await this.#exit;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,241 @@
+// The local driver: the scenario's server versions as processes on 127.0.0.1, the kit's xDS
+// control plane, and one proxyless gRPC client process per identity (`xds:///greeter-server:20000`).
+// Applying a scenario pushes its VirtualServices and DestinationRules to the clients over ADS; the
+// clients (not a proxy) do the routing, exactly as grpc-js-xds does against istiod.
+import { MeshControlPlane } from '../mesh/control-plane.ts';
+import type { DestinationRule, MeshEndpoint, VirtualService } from '../mesh/translate.ts';
+import {
+  skipReasonForModes,
+  type AppliedScenario,
+  type CollectedLogs,
+  type Driver,
+  type DriverClient,
+  type DriverScenario,
+  type DriverServer,
+} from '../driver/driver.ts';
+import { AppProcess } from './app-process.ts';
+
+export const SERVICE_HOST = 'greeter-server';
+export const SERVICE_PORT = 20000;
+
+/** A scenario as the local driver needs it: the driver view plus its Istio objects. */
+export interface LocalScenario extends DriverScenario {
+  readonly servers: ReadonlyArray<DriverServer & { readonly id?: string }>;
+  readonly clients: ReadonlyArray<DriverClient & { readonly deadlineMs?: number }>;
+  readonly virtualServices: readonly VirtualService[];
+  readonly destinationRules: readonly DestinationRule[];
+}
+
+export interface LocalDriverOptions {
+  /** Calls per second of each client. Local runs go faster than a cluster's clients so a
+   * verdict needs about a second of traffic; routing does not depend on the rate. */
+  clientRate?: number;
+  /** Calls each client must have logged since the window start before collect() returns. */
+  callsNeeded?: (scenario: LocalScenario, identity: string) => number;
+  /** Upper bound on the wait for callsNeeded. */
+  collectTimeoutMs?: number;
+  /** Control-plane log lines (NACKs, pushes). */
+  log?: (line: string) => void;
+}
+
+const CALL_LINE = /call server (?:response|error) =|"msg":"call server (?:response|error)"/;
+const LINE_TIME = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)|"time":"([^"]+)"/;
+const LINE_LATENCY = /latency_ms:([\d.]+)|"latencyMs":([\d.]+)/;
+
+/** When the call behind a client log line started: its log time minus its latency. */
+export function callStart(text: string): number | undefined {
+  const t = LINE_TIME.exec(text);
+  if (!t) return undefined;
+  const at = Date.parse(t[1] ?? t[2]!);
+  const l = LINE_LATENCY.exec(text);
+  return at - (l ? Number(l[1] ?? l[2]) : 0);
+}
+
+interface ServerSpec {
+  version: string;
+  id: string;
+  failRate: number;
+  delayMs: number;
+}
+
+export class LocalDriver implements Driver {
+  readonly name = 'local' as const;
+  #plane: MeshControlPlane | undefined;
+  #servers = new Map<string, { spec: ServerSpec; procs: AppProcess[]; ports: number[] }>();
+  #clients = new Map<string, { key: string; proc: AppProcess }>();
+  #opts: Required<Omit<LocalDriverOptions, 'log'>> & { log: (line: string) => void };
+
+  constructor(opts: LocalDriverOptions = {}) {
+    this.#opts = {
+      clientRate: opts.clientRate ?? 300,
+      callsNeeded: opts.callsNeeded ?? (() => 100),
+      collectTimeoutMs: opts.collectTimeoutMs ?? 20_000,
+      log: opts.log ?? (() => {}),
+    };
+  }
+
+  skipReason(scenario: DriverScenario): string | undefined {
+    return skipReasonForModes('local', scenario);
+  }
+
+  get plane(): MeshControlPlane {
+    if (!this.#plane) throw new Error('the local driver is not up: call up() first');
+    return this.#plane;
+  }
+
+  async up(): Promise<void> {
+    this.#plane ??= await MeshControlPlane.start({ log: this.#opts.log });
+  }
+
+  /** Starts what the scenario needs (reusing what runs), then pushes its routing config. A config
+   * the mesh cannot express throws before anything changes: the last good config stays. */
+  async apply(scenario: DriverScenario): Promise<AppliedScenario> {
+    const s = scenario as LocalScenario;
+    const plane = this.plane;
+    await this.#ensureServers(s);
+    const config = { virtualServices: [...s.virtualServices], destinationRules: [...s.destinationRules], endpoints: this.#endpoints() };
+    plane.apply(config);
+    await this.#ensureClients(s);
+    return { appliedAt: new Date() };
+  }
+
+  async waitForRouting(scenario: DriverScenario): Promise<void> {
+    await this.plane.waitForSync({ minClients: scenario.clients.length, timeoutMs: 10_000 });
+  }
+
+  /** Client lines of calls that STARTED at or after `since` (a call in flight across the switch
+   * was routed by the old config), waiting until each client has the calls a verdict needs. */
+  async collect(scenario: DriverScenario, since: Date): Promise<CollectedLogs> {
+    const s = scenario as LocalScenario;
+    const from = since.getTime();
+    const deadline = Date.now() + this.#opts.collectTimeoutMs;
+    const calls = (identity: string) =>
+      (this.#clients.get(identity)?.proc.lines ?? [])
+        .map((l) => l.text)
+        .filter((text) => CALL_LINE.test(text) && (callStart(text) ?? 0) >= from);
+    for (;;) {
+      const short = s.clients.filter((c) => calls(c.identity).length < this.#opts.callsNeeded(s, c.identity));
+      if (short.length === 0 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const clients: Record<string, string[]> = {};
+    for (const c of s.clients) clients[c.identity] = calls(c.identity);
+    const servers: Record<string, string[]> = {};
+    for (const { spec, procs } of this.#servers.values()) {
+      servers[spec.version] = procs.flatMap((p) => p.lines.filter((l) => l.at >= from).map((l) => l.text));
+    }
+    return { since, until: new Date(), clients, servers };
+  }
+
+  async diagnose(scenario: DriverScenario): Promise<string> {
+    const parts: string[] = [`scenario ${scenario.name} on the local mesh`];
+    if (this.#plane) {
+      parts.push(`control plane ${this.#plane.address}, config version ${this.#plane.version}`);
+      parts.push(`clusters: ${[...this.#plane.snapshot.clusters.keys()].join(', ') || 'none'}`);
+      parts.push(`xDS clients: ${JSON.stringify(this.#plane.clients(), null, 1)}`);
+    }
+    for (const { spec, procs } of this.#servers.values()) {
+      procs.forEach((p, i) => parts.push(`--- server ${spec.version} #${i} (${p.running ? 'running' : 'exited'}) ---\n${p.tail(5)}`));
+    }
+    for (const [identity, { proc }] of this.#clients) parts.push(`--- client ${identity} (${proc.running ? 'running' : 'exited'}) ---\n${proc.tail(8)}`);
+    return parts.join('\n');
+  }
+
+  /** Back to no routing rules (round robin over every endpoint), and forget collected lines. */
+  async cleanup(): Promise<void> {
+    if (!this.#plane) return;
+    this.#plane.apply({ virtualServices: [], destinationRules: [], endpoints: this.#endpoints() });
+    for (const { procs } of this.#servers.values()) for (const p of procs) p.lines.length = 0;
+    for (const { proc } of this.#clients.values()) proc.lines.length = 0;
+  }
+
+  async down(): Promise<void> {
+    await Promise.all([...this.#clients.values()].map(({ proc }) => proc.stop()));
+    await Promise.all([...this.#servers.values()].flatMap(({ procs }) => procs.map((p) => p.stop())));
+    this.#clients.clear();
+    this.#servers.clear();
+    await this.#plane?.stop();
+    this.#plane = undefined;
+  }
+
+  #endpoints(): MeshEndpoint[] {
+    return [...this.#servers.values()].flatMap(({ spec, ports }) =>
+      ports.map((endpointPort) => ({
+        host: SERVICE_HOST,
+        port: SERVICE_PORT,
+        address: '127.0.0.1',
+        endpointPort,
+        labels: { app: SERVICE_HOST, version: spec.version },
+      })),
+    );
+  }
+
+  /** One entry per version, replaced when its behaviour (id, failRate, delay, replicas) differs. */
+  async #ensureServers(s: LocalScenario): Promise<void> {
+    const wanted = new Map(s.servers.map((srv) => [srv.version, srv]));
+    for (const [version, entry] of this.#servers) {
+      const want = wanted.get(version);
+      if (!want || JSON.stringify(specOf(want)) !== JSON.stringify(entry.spec) || (want.replicas ?? 1) !== entry.procs.length) {
+        await Promise.all(entry.procs.map((p) => p.stop()));
+        this.#servers.delete(version);
+      }
+    }
+    await Promise.all(
+      [...wanted.values()]
+        .filter((srv) => !this.#servers.has(srv.version))
+        .map(async (srv) => {
+          const spec = specOf(srv);
+          const procs = Array.from({ length: srv.replicas ?? 1 }, (_, i) =>
+            new AppProcess(`server ${spec.version}#${i}`, 'server', {
+              GREETER_HOST: '127.0.0.1',
+              GREETER_PORT: '0',
+              GREETER_VERSION: spec.id,
+              GREETER_FAIL_RATE: String(spec.failRate),
+              GREETER_DELAY_MS: String(spec.delayMs),
+              GREETER_SHUTDOWN_DRAIN_MS: '0',
+              GREETER_SHUTDOWN_TIMEOUT_MS: '2000',
+            }),
+          );
+          const ports = await Promise.all(procs.map(async (p) => Number((await p.waitFor(/listening address:"[^"]*:(\d+)"/))[1])));
+          this.#servers.set(srv.version, { spec, procs, ports });
+        }),
+    );
+  }
+
+  /** One client process per identity; restarted only when its call settings change. */
+  async #ensureClients(s: LocalScenario): Promise<void> {
+    const wanted = new Map(s.clients.map((c) => [c.identity, c]));
+    for (const [identity, entry] of this.#clients) {
+      const want = wanted.get(identity);
+      if (!want || this.#clientKey(want) !== entry.key) {
+        await entry.proc.stop();
+        this.#clients.delete(identity);
+      }
+    }
+    await Promise.all(
+      [...wanted.values()]
+        .filter((c) => !this.#clients.has(c.identity))
+        .map(async (c) => {
+          const proc = new AppProcess(`client ${c.identity}`, 'client', {
+            GREETER_TARGET: `xds:///${SERVICE_HOST}:${SERVICE_PORT}`,
+            GRPC_XDS_BOOTSTRAP_CONFIG: JSON.stringify(this.plane.bootstrap(`canarykit-client-${c.identity}`)),
+            GREETER_RATE: String(this.#opts.clientRate),
+            GREETER_CONCURRENCY: String(c.concurrency ?? 1),
+            GREETER_DEADLINE_MS: String(c.deadlineMs ?? 5000),
+            GREETER_METADATA: Object.entries(c.headers ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
+            GREETER_HTTP_PORT: '0',
+          });
+          await proc.waitFor(/greeter client started/);
+          this.#clients.set(c.identity, { key: this.#clientKey(c), proc });
+        }),
+    );
+  }
+
+  #clientKey(c: LocalScenario['clients'][number]): string {
+    return JSON.stringify([c.headers ?? {}, c.concurrency ?? 1, c.deadlineMs ?? 5000]);
+  }
+}
+
+function specOf(srv: LocalScenario['servers'][number]): ServerSpec {
+  return { version: srv.version, id: srv.id ?? `${srv.version}.0.0`, failRate: srv.failRate ?? 0, delayMs: srv.delayMs ?? 0 };
+}
