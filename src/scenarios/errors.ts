@@ -14,8 +14,8 @@ export interface ScenarioErrorInit {
 /**
  * One problem in a scenario, located precisely:
  * `scenarios/weighted-90-10/virtual-service.yaml: spec.http[0].route: weights sum to 95, they must sum to 100 (fix the weights)`.
- * `loadScenario` throws the first one it finds; `all` then holds every problem of that scenario and
- * the message lists them all, one per line.
+ * `loadScenario` throws one ScenarioError: its file/field/reason are those of the first problem, `all`
+ * holds every problem of the scenario (each with its own message), and its message lists them all.
  */
 export class ScenarioError extends Error {
   readonly file: string;
@@ -38,11 +38,11 @@ export class ScenarioError extends Error {
   static combine(errors: ScenarioError[]): ScenarioError {
     const first = errors[0];
     if (!first) throw new Error('ScenarioError.combine needs at least one error');
-    first.all = errors;
-    if (errors.length > 1) {
-      first.message = `${errors.length} problems:\n${errors.map((e) => `  ${formatProblem(e)}`).join('\n')}`;
-    }
-    return first;
+    if (errors.length === 1) return first;
+    const combined = new ScenarioError(first);
+    combined.all = errors;
+    combined.message = `${errors.length} problems:\n${errors.map((e) => `  ${formatProblem(e)}`).join('\n')}`;
+    return combined;
   }
 }
 

@@ -185,6 +185,7 @@ export function inspectScenario(dir: string): { scenario?: Scenario; errors: Sce
   const drs = docs.filter((d) => d.kind === 'DestinationRule') as Array<LoadedDoc & { object: DestinationRule }>;
   const gws = docs.filter((d) => d.kind === 'Gateway') as Array<LoadedDoc & { object: Gateway }>;
   crossCheck(vss, drs, gws, expect, expectShown, err);
+  if (errors.length === 0) checkExpectationAgainstRules(vss, drs, expect, expectShown, err);
 
   if (errors.length > 0) return { errors };
   const scenario: Scenario = {
@@ -304,7 +305,17 @@ function crossCheck(
     }
   });
 
-  // Expectation vs rules.
+}
+
+/** The expectation must agree with what the rules do (run only when the objects themselves are sound). */
+function checkExpectationAgainstRules(
+  vss: Array<LoadedDoc & { object: VirtualService }>,
+  drs: Array<LoadedDoc & { object: DestinationRule }>,
+  expect: Expect,
+  expectShown: string,
+  err: Err,
+): void {
+  const versions = new Set(expect.servers.map((s) => s.version));
   const input = {
     virtualServices: vss.map((d): Located<VirtualService> => ({ object: d.object, file: d.file })),
     destinationRules: drs.map((d): Located<DestinationRule> => ({ object: d.object, file: d.file })),

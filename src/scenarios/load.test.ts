@@ -1,0 +1,125 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ScenarioError } from './errors.ts';
+import { inspectScenario, listScenarios, loadScenario } from './load.ts';
+import { re2Problem } from './istio.ts';
+import { routingFor } from './routing.ts';
+
+const here = import.meta.dirname;
+const testdata = (name: string) => join(here, 'testdata', name);
+const repoScenarios = join(here, '..', '..', 'scenarios');
+
+describe('the shipped scenarios', () => {
+  const all = listScenarios(repoScenarios);
+
+  it('all load without a problem, and the required ones are there', () => {
+    const names = all.map((s) => s.name);
+    for (const required of [
+      'no-rules', 'all-v1', 'header-user-admin', 'dark-launch', 'weighted-90-10', 'weighted-70-30', 'cutover-0-100',
+      'fault-abort', 'fault-delay', 'timeout', 'retries', 'circuit-breaker', 'mirror-v2', 'ingress-weighted-70-30', 'replicas-canary',
+    ]) {
+      expect(names).toContain(required);
+    }
+  });
+
+  it('cluster-only scenarios say so', () => {
+    for (const name of ['mirror-v2', 'ingress-weighted-70-30', 'replicas-canary']) {
+      expect(all.find((s) => s.name === name)!.modes).toEqual(['cluster']);
+    }
+  });
+
+  it('typed resources and identities come out of a scenario', () => {
+    const s = loadScenario(join(repoScenarios, 'header-user-admin'));
+    expect(s.resources.virtualServices).toHaveLength(1);
+    expect(s.resources.destinationRules[0]!.spec!.subsets!.map((x) => x.name)).toEqual(['v1', 'v2']);
+    expect(s.identities).toEqual([
+      { name: 'default', headers: {} },
+      { name: 'admin', headers: { user: 'admin' } },
+    ]);
+    expect(s.files.map((f) => f.split('/').pop())).toEqual(['destination-rule.yaml', 'virtual-service.yaml']);
+    expect(s.expect.clients[0]!.deadlineMs).toBe(5000); // default filled in
+  });
+
+  it('the routing computed from the rules is what the expectations say', () => {
+    const s = loadScenario(join(repoScenarios, 'fault-abort'));
+    const input = {
+      virtualServices: s.resources.virtualServices.map((object) => ({ object, file: 'vs' })),
+      destinationRules: s.resources.destinationRules.map((object) => ({ object, file: 'dr' })),
+      expect: s.expect,
+    };
+    const r = routingFor(input, s.expect.clients[0]!);
+    expect(r.kind).toBe('shares');
+    if (r.kind === 'shares') expect(Object.fromEntries(r.shares)).toEqual({ UNAVAILABLE: 0.5, v1: 0.5 });
+    const noRules = loadScenario(join(repoScenarios, 'replicas-canary'));
+    const r2 = routingFor({ virtualServices: [], destinationRules: [], expect: noRules.expect }, noRules.expect.clients[0]!);
+    if (r2.kind !== 'shares') throw new Error('expected shares');
+    expect(Object.fromEntries(r2.shares)).toEqual({ v1: 0.75, v2: 0.25 });
+  });
+});
+
+describe('bad scenarios are refused with file, field and reason', () => {
+  it('the fixtures base is valid (so each bad-* fixture differs by its one defect)', () => {
+    expect(inspectScenario(testdata('good-weighted')).errors).toEqual([]);
+  });
+
+  const cases: Array<{ dir: string; file: string; field: string; reason: RegExp }> = [
+    { dir: 'bad-weights-sum', file: 'virtual-service.yaml', field: 'spec.http[0].route', reason: /weights sum to 95, they must sum to 100/ },
+    { dir: 'bad-negative-weight', file: 'virtual-service.yaml', field: 'spec.http[0].route[1].weight', reason: /weight -10 is negative/ },
+    { dir: 'bad-missing-subset', file: 'virtual-service.yaml', field: 'spec.http[0].route[1].destination.subset', reason: /subset v3 is not defined/ },
+    { dir: 'bad-no-destination-rule', file: 'virtual-service.yaml', field: 'spec.http[0].route[0].destination.subset', reason: /no DestinationRule/ },
+    { dir: 'bad-subset-label', file: 'destination-rule.yaml', field: 'spec.subsets[1].labels.version', reason: /version=v3 selects no pod/ },
+    { dir: 'bad-subset-label-key', file: 'destination-rule.yaml', field: 'spec.subsets[1].labels.dubbogoAppVersion', reason: /not one the chart puts on pods/ },
+    { dir: 'bad-regex-lookahead', file: 'virtual-service.yaml', field: 'spec.http[0].match[0].headers.user.regex', reason: /lookahead .* not RE2/ },
+    { dir: 'bad-duplicate-host', file: 'virtual-service.yaml', field: 'spec.hosts[0]', reason: /already has a VirtualService in .*virtual-service-2\.yaml/ },
+    { dir: 'bad-yaml', file: 'virtual-service.yaml', field: 'line 7, column 3', reason: /malformed YAML/ },
+    { dir: 'bad-expect-weights', file: 'expect/expect.yaml', field: 'clients[0].expect.v1', reason: /expects 90% .* give 70%/ },
+    { dir: 'bad-expect-header', file: 'expect/expect.yaml', field: 'clients[1].expect.v2', reason: /expects 100% of admin's calls on v2, but the rules .*spec\.http\[0\]\) give 0%/ },
+    { dir: 'bad-schema', file: 'virtual-service.yaml', field: 'spec.http[0].route[0].destination', reason: /required field host is missing/ },
+    { dir: 'bad-expect-schema', file: 'expect/expect.yaml', field: 'clients[0].expect.v3', reason: /unknown outcome v3/ },
+    { dir: 'bad-expect-toplevel', file: 'expect.yaml', field: '', reason: /kubectl apply -f on the folder/ },
+    { dir: 'bad-unknown-field', file: 'virtual-service.yaml', field: 'spec.http[0].route[1].weigth', reason: /unknown field weigth/ },
+    { dir: 'bad-grpc-status', file: 'virtual-service.yaml', field: 'spec.http[0].fault.abort.grpcStatus', reason: /14 is not a gRPC status name/ },
+    { dir: 'bad-local-mirror', file: 'expect/expect.yaml', field: 'modes', reason: /mirroring, which the local mesh/ },
+    { dir: 'bad-timeout-duration', file: 'virtual-service.yaml', field: 'spec.http[0].timeout', reason: /"1 second" is not a duration/ },
+  ];
+
+  for (const c of cases) {
+    it(c.dir, () => {
+      let thrown: unknown;
+      try {
+        loadScenario(testdata(c.dir));
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ScenarioError);
+      const all = (thrown as ScenarioError).all;
+      const hit = all.find((e) => e.field === c.field && e.file.endsWith(`${c.dir}/${c.file}`));
+      expect(hit, `${c.dir}: got ${all.map((e) => e.message).join(' | ')}`).toBeDefined();
+      expect(hit!.reason).toMatch(c.reason);
+      expect(hit!.fix.length).toBeGreaterThan(3);
+      expect(hit!.message).toBe(`${hit!.file}: ${c.field ? `${c.field}: ` : ''}${hit!.reason} (${hit!.fix})`);
+    });
+  }
+
+  it('the message names the file, the field, the reason and the fix', () => {
+    try {
+      loadScenario(testdata('bad-weights-sum'));
+      throw new Error('no error');
+    } catch (error) {
+      expect((error as Error).message).toMatch(
+        /testdata\/bad-weights-sum\/virtual-service\.yaml: spec\.http\[0\]\.route: weights sum to 95, they must sum to 100 \(fix the weights\)$/,
+      );
+    }
+  });
+});
+
+describe('RE2 check', () => {
+  it('accepts RE2 and refuses what RE2 lacks', () => {
+    expect(re2Problem('^admin(-[a-z]+)?$')).toBeUndefined();
+    expect(re2Problem('(?i)admin')).toBeUndefined();
+    expect(re2Problem('(?P<who>admin)')).toBeUndefined();
+    expect(re2Problem('(a)\\1')).toMatch(/backreferences/);
+    expect(re2Problem('(?<=x)y')).toMatch(/lookbehind/);
+    expect(re2Problem('a(b')).toMatch(/does not compile/);
+  });
+});
