@@ -240,8 +240,8 @@ describe('local mesh end to end', () => {
     expect((await probe.run({ calls: 30 })).versions).toEqual({ 'v2.0.0': 30 });
   });
 
-  it('serves a fresh client the current config, and logs NACK-free ACKs', async () => {
-    const fresh = new Probe(cp.bootstrap('fresh'), {});
+  it('serves a fresh client (target without port) the current config, and logs no NACK', async () => {
+    const fresh = new Probe(cp.bootstrap('fresh'), { target: `xds:///${HOST}` });
     try {
       await fresh.ready();
       expect((await fresh.run({ calls: 20 })).versions).toEqual({ 'v2.0.0': 20 });
