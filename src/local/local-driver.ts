@@ -3,7 +3,9 @@
 // Applying a scenario pushes its VirtualServices and DestinationRules to the clients over ADS; the
 // clients (not a proxy) do the routing, exactly as grpc-js-xds does against istiod.
 import { MeshControlPlane } from '../mesh/control-plane.ts';
-import type { DestinationRule, MeshEndpoint, VirtualService } from '../mesh/translate.ts';
+import { translate, type MeshEndpoint } from '../mesh/translate.ts';
+import { loadScenario } from '../scenarios/load.ts';
+import { SERVICE_HOST, SERVICE_PORT } from '../scenarios/routing.ts';
 import {
   skipReasonForModes,
   type AppliedScenario,
@@ -15,15 +17,11 @@ import {
 } from '../driver/driver.ts';
 import { AppProcess } from './app-process.ts';
 
-export const SERVICE_HOST = 'greeter-server';
-export const SERVICE_PORT = 20000;
 
-/** A scenario as the local driver needs it: the driver view plus its Istio objects. */
+/** A scenario as the local driver reads it (the Istio objects are read from `dir` at apply). */
 export interface LocalScenario extends DriverScenario {
   readonly servers: ReadonlyArray<DriverServer & { readonly id?: string }>;
   readonly clients: ReadonlyArray<DriverClient & { readonly deadlineMs?: number }>;
-  readonly virtualServices: readonly VirtualService[];
-  readonly destinationRules: readonly DestinationRule[];
 }
 
 export interface LocalDriverOptions {
@@ -87,14 +85,22 @@ export class LocalDriver implements Driver {
     this.#plane ??= await MeshControlPlane.start({ log: this.#opts.log });
   }
 
-  /** Starts what the scenario needs (reusing what runs), then pushes its routing config. A config
-   * the mesh cannot express throws before anything changes: the last good config stays. */
+  /** Reads the scenario's Istio files (as `kubectl apply -f <dir>` would), starts what it needs
+   * (reusing what runs), then pushes its routing config. A file that does not load or a config
+   * the mesh cannot express throws before the mesh changes: the last good config stays. */
   async apply(scenario: DriverScenario): Promise<AppliedScenario> {
     const s = scenario as LocalScenario;
     const plane = this.plane;
+    const { resources } = loadScenario(s.dir);
+    if (resources.gateways.length > 0) {
+      throw new Error(`scenario ${s.name}: Gateway ${resources.gateways[0]!.metadata?.name}: an ingress gateway needs the cluster driver (the local mesh has no proxies)`);
+    }
+    const routing = { virtualServices: resources.virtualServices, destinationRules: resources.destinationRules };
+    // Translate once against the endpoints this scenario will have, before any process changes,
+    // so a config the mesh cannot express leaves the running servers and routing untouched.
+    translate({ ...routing, endpoints: s.servers.map((srv) => endpoint(srv.version, 1)) });
     await this.#ensureServers(s);
-    const config = { virtualServices: [...s.virtualServices], destinationRules: [...s.destinationRules], endpoints: this.#endpoints() };
-    plane.apply(config);
+    plane.apply({ ...routing, endpoints: this.#endpoints() });
     await this.#ensureClients(s);
     return { appliedAt: new Date() };
   }
@@ -159,15 +165,7 @@ export class LocalDriver implements Driver {
   }
 
   #endpoints(): MeshEndpoint[] {
-    return [...this.#servers.values()].flatMap(({ spec, ports }) =>
-      ports.map((endpointPort) => ({
-        host: SERVICE_HOST,
-        port: SERVICE_PORT,
-        address: '127.0.0.1',
-        endpointPort,
-        labels: { app: SERVICE_HOST, version: spec.version },
-      })),
-    );
+    return [...this.#servers.values()].flatMap(({ spec, ports }) => ports.map((port) => endpoint(spec.version, port)));
   }
 
   /** One entry per version, replaced when its behaviour (id, failRate, delay, replicas) differs. */
@@ -234,6 +232,10 @@ export class LocalDriver implements Driver {
   #clientKey(c: LocalScenario['clients'][number]): string {
     return JSON.stringify([c.headers ?? {}, c.concurrency ?? 1, c.deadlineMs ?? 5000]);
   }
+}
+
+function endpoint(version: string, endpointPort: number): MeshEndpoint {
+  return { host: SERVICE_HOST, port: SERVICE_PORT, address: '127.0.0.1', endpointPort, labels: { app: SERVICE_HOST, version } };
 }
 
 function specOf(srv: LocalScenario['servers'][number]): ServerSpec {
