@@ -127,6 +127,15 @@ describe('ADS protocol', () => {
       c.send({ type_url: TYPE_URL.listener, resource_names: ['greeter-server:20000', 'other:7000', 'missing:1'], version_info: '1', response_nonce: 'bogus' });
       expect(await c.silent(150)).toBe(true);
 
+      // unsubscribe, then subscribe again to the same name: answered again
+      c.send({ type_url: TYPE_URL.routeConfiguration, resource_names: ['other:7000'] });
+      const rds = await c.next();
+      expect(rds.resources.map((r) => nameOf(r.value))).toEqual(['other:7000']);
+      c.send({ type_url: TYPE_URL.routeConfiguration, resource_names: [], version_info: '1', response_nonce: rds.nonce });
+      expect(await c.silent(100)).toBe(true);
+      c.send({ type_url: TYPE_URL.routeConfiguration, resource_names: ['other:7000'], version_info: '1', response_nonce: rds.nonce });
+      expect((await c.next()).resources.map((r) => nameOf(r.value))).toEqual(['other:7000']);
+
       // CDS and EDS, every cluster has an assignment
       c.send({ type_url: TYPE_URL.cluster, resource_names: ['outbound|20000||greeter-server', 'outbound|7000||other'] });
       const cds = await c.next();
@@ -140,8 +149,8 @@ describe('ADS protocol', () => {
 
       // apply pushes a new version of every subscribed type
       cp.apply({ virtualServices: [], destinationRules: [], endpoints: endpoints.slice(0, 1) });
-      const pushed = [await c.next(), await c.next()];
-      expect(pushed.map((p) => p.type_url).sort()).toEqual([TYPE_URL.listener, TYPE_URL.cluster].sort());
+      const pushed = [await c.next(), await c.next(), await c.next()];
+      expect(pushed.map((p) => p.type_url).sort()).toEqual([TYPE_URL.listener, TYPE_URL.routeConfiguration, TYPE_URL.cluster].sort());
       for (const p of pushed) expect(p.version_info).toBe('2');
       const lds = pushed.find((p) => p.type_url === TYPE_URL.listener)!;
       expect(lds.resources.map((r) => nameOf(r.value))).toEqual(['greeter-server:20000']); // other:7000 is gone

@@ -147,7 +147,11 @@ class AdsStream {
   /** Sends the current snapshot's resources of this type if they differ from the last response. */
   push(typeUrl: AdsTypeUrl): void {
     const state = this.types.get(typeUrl);
-    if (!state || state.subscribed.length === 0) return;
+    if (!state) return;
+    if (state.subscribed.length === 0) {
+      state.sentKey = ''; // unsubscribed: a later re-subscription must be answered again
+      return;
+    }
     const version = this.#plane.version;
     const key = `${version}|${state.subscribed.join(',')}`;
     if (key === state.sentKey) return;
