@@ -12,10 +12,11 @@ source "$root/scripts/tools/versions.env"
 localbin="$root/.tools/bin"
 want_major="${HELM_VERSION#v}"; want_major="${want_major%%.*}"
 
-helm_major() { "$1" version --template '{{.Version}}' 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/'; }
+helm_version() { "$1" version --template '{{.Version}}' 2>/dev/null; }
+helm_major() { helm_version "$1" | sed -E 's/^v([0-9]+).*/\1/'; }
 
 # 1. Our pinned copy, when it is the pinned version.
-if [ -x "$localbin/helm" ] && [ "$("$localbin/helm" version --template '{{.Version}}' 2>/dev/null)" = "$HELM_VERSION" ]; then
+if [ -x "$localbin/helm" ] && [ "$(helm_version "$localbin/helm")" = "$HELM_VERSION" ]; then
   echo "$localbin/helm"; exit 0
 fi
 # 2. A helm of the same major already on PATH (a developer machine, a CI image with helm).
@@ -33,11 +34,13 @@ command -v go >/dev/null 2>&1 || {
 mkdir -p "$localbin"
 echo "install-helm: go install helm.sh/helm/v$want_major/cmd/helm@$HELM_VERSION into ${localbin#"$root"/} (a few minutes the first time)" >&2
 start=$SECONDS
-# CGO off: a static binary that does not depend on the build machine's libc.
-GOBIN="$localbin" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -trimpath" \
-  go install "helm.sh/helm/v$want_major/cmd/helm@$HELM_VERSION" >&2 || {
+# CGO off: a static binary that does not depend on the build machine's libc. The -X flag is what
+# helm's own Makefile sets: without it `helm version` says only "v4.3".
+GOBIN="$localbin" CGO_ENABLED=0 \
+  go install -trimpath -ldflags "-s -w -X helm.sh/helm/v$want_major/internal/version.version=$HELM_VERSION" \
+  "helm.sh/helm/v$want_major/cmd/helm@$HELM_VERSION" >&2 || {
   echo "install-helm: 'go install helm.sh/helm/v$want_major/cmd/helm@$HELM_VERSION' failed; is the Go module proxy ($(go env GOPROXY)) reachable?" >&2
   exit 1
 }
-echo "install-helm: $("$localbin/helm" version --short) in $((SECONDS - start)) s" >&2
+echo "install-helm: helm $(helm_version "$localbin/helm") in $((SECONDS - start)) s" >&2
 echo "$localbin/helm"
