@@ -201,12 +201,15 @@ describe('local mesh end to end', () => {
   it('retries UNAVAILABLE on a flaky version', async () => {
     v1.failEvery = 2; // every other call fails
     try {
-      await applyAndSync([vs('no-retries', [{ route: [to('v1')] }])]);
+      await applyAndSync([vs('no-retries', [{ retries: { attempts: 0 }, route: [to('v1')] }])]);
       const without = await probe.run({ calls: 40, concurrency: 1 });
       expect(without.errors['UNAVAILABLE']).toBe(20);
       await applyAndSync([vs('retries', [{ retries: { attempts: 3, retryOn: 'unavailable' }, route: [to('v1')] }])]);
       const withRetries = await probe.run({ calls: 40, concurrency: 1 });
       expect(withRetries).toEqual({ versions: { 'v1.0.0': 40 }, errors: {}, total: 40 });
+      // Istio's default (no `retries`): 2 retries on unavailable/cancelled, like istiod
+      await applyAndSync([vs('default-retries', [{ route: [to('v1')] }])]);
+      expect(await probe.run({ calls: 40, concurrency: 1 })).toEqual({ versions: { 'v1.0.0': 40 }, errors: {}, total: 40 });
     } finally {
       v1.failEvery = 0;
     }

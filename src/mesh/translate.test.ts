@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TYPE_URL } from './protos.ts';
 import {
   clusterName,
+  DEFAULT_RETRY_POLICY,
   FAULT_FILTER_NAME,
   parseDuration,
   translate,
@@ -63,7 +64,9 @@ describe('translate: resources', () => {
     ]);
     const rc = s.routeConfigurations.get(`${HOST}:20000`) as { virtual_hosts: { domains: string[]; routes: XdsMessage[] }[] };
     expect(rc.virtual_hosts[0]!.domains).toEqual([`${HOST}:20000`, HOST]);
-    expect(rc.virtual_hosts[0]!.routes).toEqual([{ name: 'default', match: { prefix: '/' }, route: { cluster: `outbound|20000||${HOST}` } }]);
+    expect(rc.virtual_hosts[0]!.routes).toEqual([
+      { name: 'default', match: { prefix: '/' }, route: { cluster: `outbound|20000||${HOST}`, retry_policy: DEFAULT_RETRY_POLICY } },
+    ]);
     expect([...s.clusters.keys()]).toEqual([`outbound|20000||${HOST}`]);
     expect(s.clusters.get(`outbound|20000||${HOST}`)).toMatchObject({
       type: 'EDS',
@@ -107,12 +110,12 @@ describe('translate: resources', () => {
     expect(r[0]).toEqual({
       name: 'route-0.match-0',
       match: { prefix: '/', headers: [{ name: 'user', string_match: { exact: 'admin' } }] },
-      route: { cluster: 'outbound|20000|v2|greeter-server' },
+      route: { cluster: 'outbound|20000|v2|greeter-server', retry_policy: DEFAULT_RETRY_POLICY },
     });
     expect((r[1]!['match'] as XdsMessage)['headers']).toEqual([{ name: 'x-dark-launch', string_match: { prefix: 'v2' } }]);
     expect((r[2]!['match'] as XdsMessage)['headers']).toEqual([{ name: 'x-dark-launch', string_match: { safe_regex: { regex: '(?:v2|canary)' } } }]);
     expect((r[3]!['match'] as XdsMessage)['headers']).toEqual([{ name: 'user', string_match: { exact: 'bot' }, invert_match: true }]);
-    expect(r[3]!['route']).toEqual({ cluster: 'outbound|20000|v1|greeter-server' });
+    expect(r[3]!['route']).toEqual({ cluster: 'outbound|20000|v1|greeter-server', retry_policy: DEFAULT_RETRY_POLICY });
   });
 
   it('translates uri matches on the gRPC path', () => {
@@ -129,9 +132,10 @@ describe('translate: resources', () => {
           { name: 'outbound|20000|v2|greeter-server', weight: { value: 10 } },
         ],
       },
+      retry_policy: DEFAULT_RETRY_POLICY,
     });
-    expect(routes(config([vs([{ route: [to('v1', 0), to('v2', 100)] }])]))[0]!['route']).toEqual({ cluster: 'outbound|20000|v2|greeter-server' });
-    expect(routes(config([vs([{ route: [{ destination: { host: HOST } }] }])]))[0]!['route']).toEqual({ cluster: 'outbound|20000||greeter-server' });
+    expect(routes(config([vs([{ route: [to('v1', 0), to('v2', 100)] }])]))[0]!['route']).toMatchObject({ cluster: 'outbound|20000|v2|greeter-server' });
+    expect(routes(config([vs([{ route: [{ destination: { host: HOST } }] }])]))[0]!['route']).toMatchObject({ cluster: 'outbound|20000||greeter-server' });
   });
 
   it('translates fault abort (grpc and http) and delay into a per-route HTTPFault', () => {

@@ -81,6 +81,13 @@ const CLUSTER_ONLY = 'run this scenario on the cluster driver';
 const GRPC_RETRY_ON = new Set(['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable']);
 /** gRPC codes contained in Istio's default retryOn (`connect-failure,refused-stream,unavailable,cancelled,...`). */
 const DEFAULT_RETRY_ON = 'unavailable,cancelled';
+/**
+ * The retry policy istiod puts on every route without `retries` (mesh default: 2 attempts), reduced
+ * to what grpc-js-xds honours. istiod builds proxyless routes with the sidecar route builder, so
+ * proxyless clients on a cluster retry UNAVAILABLE twice by default too; `retries: {attempts: 0}`
+ * turns it off.
+ */
+export const DEFAULT_RETRY_POLICY: Readonly<XdsMessage> = Object.freeze({ retry_on: DEFAULT_RETRY_ON, num_retries: { value: 2 } });
 
 type Obj = Record<string, unknown>;
 
@@ -376,10 +383,12 @@ function translateHttpRoute(
     // grpc-js-xds ignores RouteAction.timeout; max_stream_duration is the gRPC deadline (gRFC A31).
     action['max_stream_duration'] = { max_stream_duration: parseDuration(r['timeout'], where, `${path}.timeout`) };
   }
-  if (r['retries'] !== undefined) {
+  if (r['retries'] !== undefined && r['retries'] !== null) {
     if (!isObj(r['retries'])) fail(where, `${path}.retries`, 'must be an object');
     const policy = translateRetries(r['retries'], where, `${path}.retries`, warnings);
     if (policy) action['retry_policy'] = policy;
+  } else {
+    action['retry_policy'] = { ...DEFAULT_RETRY_POLICY };
   }
   const base: XdsMessage = { route: action };
   if (r['fault'] !== undefined) {
@@ -686,7 +695,7 @@ export function translate(config: MeshConfig): XdsSnapshot {
           return translateHttpRoute(r, i, port, services, subsets, entry.where, warnings);
         });
       } else {
-        routes = [{ name: 'default', match: { prefix: '/' }, route: { cluster: clusterName(s.host, port) } }];
+        routes = [{ name: 'default', match: { prefix: '/' }, route: { cluster: clusterName(s.host, port), retry_policy: { ...DEFAULT_RETRY_POLICY } } }];
       }
       routeConfigurations.set(name, {
         name,
