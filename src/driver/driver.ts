@@ -24,12 +24,15 @@ export interface DriverClient {
   /** Calls per second and calls in flight, when the scenario needs other than the defaults. */
   readonly rate?: number;
   readonly concurrency?: number;
+  readonly deadlineMs?: number;
 }
 
 /** One server version the scenario runs, with its behaviour (`servers` in expect.yaml). */
 export interface DriverServer {
   /** Pod label `version` and DestinationRule subset: `v1`, `v2`. */
   readonly version: string;
+  /** What the server answers in `id` (GREETER_VERSION); default `<version>.0.0`. */
+  readonly id?: string;
   readonly replicas?: number;
   readonly delayMs?: number;
   readonly failRate?: number;

@@ -1,0 +1,202 @@
+// "Has the new routing taken effect?" without `istioctl x wait` (removed from Istio): derive from
+// a scenario's VirtualServices the routes Envoy should have, then compare them with what
+// `istioctl proxy-config routes <workload> -o json` shows. Istio turns each VirtualService http
+// route into one Envoy route, in order, with clusters named outbound|<port>|<subset>|<FQDN>.
+import type { ManifestDoc } from './scenario-files.ts';
+
+/** The features of one Envoy route that tell scenarios apart. */
+export interface RouteSignature {
+  /** Cluster name → weight (weight-0 destinations dropped; a single cluster is weight 100). */
+  readonly clusters: Readonly<Record<string, number>>;
+  /** Header names the route matches on, sorted. */
+  readonly headers: readonly string[];
+  /** Cluster receiving mirrored copies. */
+  readonly mirror?: string;
+  /** Route timeout in ms, when the VirtualService sets one. */
+  readonly timeoutMs?: number;
+  /** Retry attempts, when the VirtualService sets them (0 = no retries). */
+  readonly retries?: number;
+  /** Whether a fault (abort or delay) is injected. */
+  readonly fault: boolean;
+}
+
+export interface RoutingContext {
+  readonly namespace: string;
+  readonly serverPort: number;
+}
+
+interface VsDestination { host?: string; subset?: string; port?: { number?: number } }
+interface VsRoute {
+  match?: Array<{ headers?: Record<string, unknown> }>;
+  route?: Array<{ destination?: VsDestination; weight?: number }>;
+  mirror?: VsDestination;
+  timeout?: string;
+  retries?: { attempts?: number };
+  fault?: unknown;
+}
+interface VsSpec { hosts?: string[]; gateways?: string[]; http?: VsRoute[] }
+
+export function fqdn(host: string, namespace: string): string {
+  return host.includes('.') ? host : `${host}.${namespace}.svc.cluster.local`;
+}
+
+export function clusterName(destination: VsDestination, ctx: RoutingContext): string {
+  const port = destination.port?.number ?? ctx.serverPort;
+  return `outbound|${port}|${destination.subset ?? ''}|${fqdn(destination.host ?? '', ctx.namespace)}`;
+}
+
+/** Go/Istio duration ("1s", "500ms", "0.5s", "1m") or protobuf JSON duration ("0.500s") → ms. */
+export function durationMs(text: string): number {
+  let total = 0;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let matched = '';
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    matched += m[0];
+    const value = Number(m[1]);
+    total += m[2] === 'ms' ? value : m[2] === 's' ? value * 1000 : m[2] === 'm' ? value * 60_000 : value * 3_600_000;
+  }
+  if (matched !== text) throw new Error(`not a duration: ${text}`);
+  return Math.round(total);
+}
+
+/** Where a VirtualService applies: sidecars (`mesh`, the default) and/or named gateways. */
+export function boundTo(spec: VsSpec): { mesh: boolean; gateways: string[] } {
+  const gateways = spec.gateways ?? [];
+  return { mesh: gateways.length === 0 || gateways.includes('mesh'), gateways: gateways.filter((g) => g !== 'mesh') };
+}
+
+export function signatureOfVsRoute(route: VsRoute, ctx: RoutingContext): RouteSignature {
+  const destinations = route.route ?? [];
+  const clusters: Record<string, number> = {};
+  if (destinations.length === 1) {
+    clusters[clusterName(destinations[0]!.destination ?? {}, ctx)] = 100;
+  } else {
+    for (const dst of destinations) {
+      const weight = dst.weight ?? 0;
+      if (weight > 0) clusters[clusterName(dst.destination ?? {}, ctx)] = weight;
+    }
+  }
+  const headers = [...new Set((route.match ?? []).flatMap((m) => Object.keys(m.headers ?? {})))].sort();
+  return {
+    clusters,
+    headers,
+    ...(route.mirror ? { mirror: clusterName(route.mirror, ctx) } : {}),
+    ...(route.timeout ? { timeoutMs: durationMs(route.timeout) } : {}),
+    ...(route.retries ? { retries: route.retries.attempts ?? 0 } : {}),
+    fault: route.fault !== undefined,
+  };
+}
+
+/** The routes a sidecar calling greeter-server should have while no VirtualService applies. */
+export function defaultRoutes(ctx: RoutingContext, host = 'greeter-server'): RouteSignature[] {
+  return [{ clusters: { [clusterName({ host }, ctx)]: 100 }, headers: [], fault: false }];
+}
+
+export interface RoutingExpectation {
+  /** Routes of sidecars for `host` (the mesh). */
+  readonly mesh: RouteSignature[];
+  /** Routes of the ingress gateway, when a VirtualService is bound to a Gateway. */
+  readonly gateway?: RouteSignature[];
+}
+
+/** What Envoy should show once the scenario's objects are in effect. */
+export function expectedRouting(manifests: readonly ManifestDoc[], ctx: RoutingContext, host = 'greeter-server'): RoutingExpectation {
+  let mesh: RouteSignature[] | undefined;
+  let gateway: RouteSignature[] | undefined;
+  for (const doc of manifests) {
+    if (doc.kind !== 'VirtualService') continue;
+    const spec = (doc.object.spec ?? {}) as VsSpec;
+    const bound = boundTo(spec);
+    const routes = (spec.http ?? []).map((r) => signatureOfVsRoute(r, ctx));
+    if (bound.mesh && (spec.hosts ?? []).some((h) => fqdn(h, ctx.namespace) === fqdn(host, ctx.namespace))) mesh = routes;
+    if (bound.gateways.length > 0) gateway = routes;
+  }
+  return { mesh: mesh ?? defaultRoutes(ctx, host), ...(gateway ? { gateway } : {}) };
+}
+
+// --- the Envoy side: istioctl proxy-config routes -o json (an array of RouteConfiguration, protobuf JSON)
+
+interface EnvoyRoute {
+  name?: string;
+  match?: { headers?: Array<{ name?: string }> };
+  route?: {
+    cluster?: string;
+    weightedClusters?: { clusters?: Array<{ name?: string; weight?: number }> };
+    requestMirrorPolicies?: Array<{ cluster?: string }>;
+    timeout?: string;
+    retryPolicy?: { numRetries?: number };
+  };
+  typedPerFilterConfig?: Record<string, unknown>;
+}
+interface EnvoyVirtualHost { name?: string; domains?: string[]; routes?: EnvoyRoute[] }
+interface EnvoyRouteConfig { name?: string; virtualHosts?: EnvoyVirtualHost[] }
+
+export function signatureOfEnvoyRoute(route: EnvoyRoute): RouteSignature {
+  const action = route.route ?? {};
+  const clusters: Record<string, number> = {};
+  if (action.cluster) clusters[action.cluster] = 100;
+  for (const c of action.weightedClusters?.clusters ?? []) {
+    if (c.name && (c.weight ?? 0) > 0) clusters[c.name] = c.weight!;
+  }
+  const headers = [...new Set((route.match?.headers ?? []).map((h) => h.name ?? '').filter((n) => n && !n.startsWith(':')))].sort();
+  const mirror = action.requestMirrorPolicies?.[0]?.cluster;
+  return {
+    clusters,
+    headers,
+    ...(mirror ? { mirror } : {}),
+    ...(action.timeout ? { timeoutMs: durationMs(action.timeout) } : {}),
+    ...(action.retryPolicy ? { retries: action.retryPolicy.numRetries ?? 1 } : {}),
+    fault: Object.keys(route.typedPerFilterConfig ?? {}).includes('envoy.filters.http.fault'),
+  };
+}
+
+function describe(sig: RouteSignature): string {
+  const parts = [Object.entries(sig.clusters).map(([c, w]) => `${c}=${w}`).join(' + ') || '(no cluster)'];
+  if (sig.headers.length) parts.push(`headers[${sig.headers.join(',')}]`);
+  if (sig.mirror) parts.push(`mirror ${sig.mirror}`);
+  if (sig.timeoutMs !== undefined) parts.push(`timeout ${sig.timeoutMs}ms`);
+  if (sig.retries !== undefined) parts.push(`retries ${sig.retries}`);
+  if (sig.fault) parts.push('fault');
+  return parts.join(', ');
+}
+
+/**
+ * Compare one expected route with one actual route. Istio adds things on its own (a default retry
+ * policy, a route timeout of 0s), so a field the VirtualService does not set is not compared.
+ */
+function sameRoute(expected: RouteSignature, actual: RouteSignature): boolean {
+  const ec = Object.entries(expected.clusters).sort();
+  const ac = Object.entries(actual.clusters).sort();
+  if (JSON.stringify(ec) !== JSON.stringify(ac)) return false;
+  if (JSON.stringify(expected.headers) !== JSON.stringify(actual.headers)) return false;
+  if ((expected.mirror ?? '') !== (actual.mirror ?? '')) return false;
+  if (expected.fault !== actual.fault) return false;
+  if (expected.timeoutMs !== undefined && expected.timeoutMs !== actual.timeoutMs) return false;
+  if (expected.retries !== undefined && expected.retries !== (actual.retries ?? 0)) return false;
+  return true;
+}
+
+/** Parse `istioctl proxy-config routes -o json` output (one array of RouteConfiguration). */
+export function parseRouteConfigs(json: string): EnvoyRouteConfig[] {
+  const data = JSON.parse(json) as unknown;
+  if (!Array.isArray(data)) throw new Error('istioctl proxy-config routes -o json did not print an array');
+  return data as EnvoyRouteConfig[];
+}
+
+/**
+ * Undefined when the routes for `domain` match the expectation; else a sentence saying what differs
+ * (it ends up in the timeout error when the routing never takes effect).
+ */
+export function routingMismatch(configs: readonly EnvoyRouteConfig[], domain: string, expected: readonly RouteSignature[]): string | undefined {
+  const hosts = configs.flatMap((c) => (c.virtualHosts ?? []).map((vh) => ({ config: c.name ?? '', vh })))
+    .filter(({ vh }) => (vh.domains ?? []).includes(domain));
+  if (hosts.length === 0) return `no virtual host for ${domain} yet`;
+  const problems: string[] = [];
+  for (const { config, vh } of hosts) {
+    const actual = (vh.routes ?? []).map(signatureOfEnvoyRoute);
+    const same = actual.length === expected.length && expected.every((e, i) => sameRoute(e, actual[i]!));
+    if (same) return undefined;
+    problems.push(`route config ${config}, virtual host ${vh.name}: has [${actual.map(describe).join(' ; ')}], want [${expected.map(describe).join(' ; ')}]`);
+  }
+  return problems.join('\n');
+}
