@@ -128,13 +128,13 @@ describe('ADS protocol', () => {
       expect(await c.silent(150)).toBe(true);
 
       // unsubscribe, then subscribe again to the same name: answered again
-      c.send({ type_url: TYPE_URL.routeConfiguration, resource_names: ['other:7000'] });
+      c.send({ type_url: TYPE_URL.routeConfiguration, resource_names: ['outbound|7000||other'] });
       const rds = await c.next();
-      expect(rds.resources.map((r) => nameOf(r.value))).toEqual(['other:7000']);
+      expect(rds.resources.map((r) => nameOf(r.value))).toEqual(['outbound|7000||other']);
       c.send({ type_url: TYPE_URL.routeConfiguration, resource_names: [], version_info: '1', response_nonce: rds.nonce });
       expect(await c.silent(100)).toBe(true);
-      c.send({ type_url: TYPE_URL.routeConfiguration, resource_names: ['other:7000'], version_info: '1', response_nonce: rds.nonce });
-      expect((await c.next()).resources.map((r) => nameOf(r.value))).toEqual(['other:7000']);
+      c.send({ type_url: TYPE_URL.routeConfiguration, resource_names: ['outbound|7000||other'], version_info: '1', response_nonce: rds.nonce });
+      expect((await c.next()).resources.map((r) => nameOf(r.value))).toEqual(['outbound|7000||other']);
 
       // CDS and EDS, every cluster has an assignment
       c.send({ type_url: TYPE_URL.cluster, resource_names: ['outbound|20000||greeter-server', 'outbound|7000||other'] });

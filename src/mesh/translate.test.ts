@@ -36,7 +36,7 @@ function config(virtualServices: VirtualService[], destinationRules: Destination
 }
 
 function routes(c: MeshConfig): XdsMessage[] {
-  const rc = translate(c).routeConfigurations.get(`${HOST}:20000`) as { virtual_hosts: { domains: string[]; routes: XdsMessage[] }[] };
+  const rc = translate(c).routeConfigurations.get(`outbound|20000||${HOST}`) as { virtual_hosts: { domains: string[]; routes: XdsMessage[] }[] };
   return rc.virtual_hosts[0]!.routes;
 }
 
@@ -56,13 +56,13 @@ describe('translate: resources', () => {
     expect([...s.listeners.keys()].sort()).toEqual([HOST, `${HOST}:20000`]);
     const hcm = (s.listeners.get(`${HOST}:20000`) as { api_listener: { api_listener: Record<string, unknown> } }).api_listener.api_listener;
     expect(hcm['@type']).toBe(TYPE_URL.httpConnectionManager);
-    expect(hcm['rds']).toEqual({ config_source: { ads: {} }, route_config_name: `${HOST}:20000` });
+    expect(hcm['rds']).toEqual({ config_source: { ads: {} }, route_config_name: `outbound|20000||${HOST}` });
     // fault filter always present, router last
     expect((hcm['http_filters'] as { name: string; typed_config: { '@type': string } }[]).map((f) => f.typed_config['@type'])).toEqual([
       TYPE_URL.httpFault,
       TYPE_URL.router,
     ]);
-    const rc = s.routeConfigurations.get(`${HOST}:20000`) as { virtual_hosts: { domains: string[]; routes: XdsMessage[] }[] };
+    const rc = s.routeConfigurations.get(`outbound|20000||${HOST}`) as { virtual_hosts: { domains: string[]; routes: XdsMessage[] }[] };
     expect(rc.virtual_hosts[0]!.domains).toEqual([`${HOST}:20000`, HOST]);
     expect(rc.virtual_hosts[0]!.routes).toEqual([
       { name: 'default', match: { prefix: '/' }, route: { cluster: `outbound|20000||${HOST}`, retry_policy: DEFAULT_RETRY_POLICY } },
@@ -164,7 +164,7 @@ describe('translate: resources', () => {
 
   it('translates timeout to max_stream_duration and retries to a gRPC retry_policy', () => {
     const s = translate(config([vs([{ timeout: '0.5s', retries: { attempts: 3, retryOn: 'unavailable,cancelled', perTryTimeout: '2s' }, route: [to('v1')] }])]));
-    const route = (s.routeConfigurations.get(`${HOST}:20000`) as { virtual_hosts: { routes: XdsMessage[] }[] }).virtual_hosts[0]!.routes[0]!;
+    const route = (s.routeConfigurations.get(`outbound|20000||${HOST}`) as { virtual_hosts: { routes: XdsMessage[] }[] }).virtual_hosts[0]!.routes[0]!;
     expect(route['route']).toEqual({
       cluster: 'outbound|20000|v1|greeter-server',
       max_stream_duration: { max_stream_duration: { seconds: 0, nanos: 500_000_000 } },

@@ -3,7 +3,8 @@
  *
  * The translation follows what istiod generates for proxyless gRPC:
  * - Listener `<host>:<port>` (and `<host>` when the service has one port): an `api_listener`
- *   HttpConnectionManager that fetches RouteConfiguration `<host>:<port>` over ADS, with the
+ *   HttpConnectionManager that fetches RouteConfiguration `outbound|<port>||<host>` over ADS
+ *   (virtual host domains `<host>:<port>` and `<host>`), with the
  *   http filters `envoy.filters.http.fault` (always, or per-route faults are ignored by the client)
  *   and the router LAST;
  * - Clusters `outbound|<port>||<host>` (every endpoint of the service) and
@@ -697,13 +698,14 @@ export function translate(config: MeshConfig): XdsSnapshot {
       } else {
         routes = [{ name: 'default', match: { prefix: '/' }, route: { cluster: clusterName(s.host, port), retry_policy: { ...DEFAULT_RETRY_POLICY } } }];
       }
-      routeConfigurations.set(name, {
-        name,
+      // istiod names the route configuration of a proxyless listener like its default cluster.
+      const routeConfigName = clusterName(s.host, port);
+      routeConfigurations.set(routeConfigName, {
+        name: routeConfigName,
         virtual_hosts: [{ name, domains: s.ports.length === 1 ? [name, s.host] : [name], routes }],
       });
-      const listener = httpListener(name, name);
-      listeners.set(name, listener);
-      if (s.ports.length === 1) listeners.set(s.host, httpListener(s.host, name));
+      listeners.set(name, httpListener(name, routeConfigName));
+      if (s.ports.length === 1) listeners.set(s.host, httpListener(s.host, routeConfigName));
     }
   }
   return { listeners, routeConfigurations, clusters, clusterLoadAssignments, warnings };
