@@ -253,6 +253,7 @@ describe('translate: refusals name the field and the reason', () => {
     expect(refusal(config([vs([{ match: [{ sourceLabels: { app: 'x' } }], route: [to('v1')] }])]))).toContain('spec.http[0].match[0].sourceLabels');
     expect(refusal(config([vs([{ match: [{ method: { exact: 'GET' } }], route: [to('v1')] }])]))).toContain('match[0].method');
     expect(refusal(config([vs([{ match: [{ headers: { user: { suffix: 'x' } } }], route: [to('v1')] }])]))).toContain('headers.user.suffix');
+    expect(refusal(config([vs([{ match: [{ headers: { 'trace-bin': { exact: 'x' } } }], route: [to('v1')] }])]))).toContain('headers.trace-bin: pseudo-headers, grpc- and binary');
   });
 
   it('refuses faults and retries the client cannot honour', () => {

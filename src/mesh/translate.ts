@@ -428,8 +428,8 @@ function translateHttpRoute(
       if (!isObj(hs)) fail(where, `${mpath}.${key}`, 'must be a map of header name to StringMatch');
       for (const [name, sm] of Object.entries(hs)) {
         const lower = name.toLowerCase();
-        if (lower.startsWith(':') || lower.startsWith('grpc-')) {
-          fail(where, `${mpath}.${key}.${name}`, 'pseudo-headers and grpc- headers cannot be matched by proxyless gRPC clients');
+        if (lower.startsWith(':') || lower.startsWith('grpc-') || lower.endsWith('-bin')) {
+          fail(where, `${mpath}.${key}.${name}`, 'pseudo-headers, grpc- and binary (-bin) headers cannot be matched by proxyless gRPC clients');
         }
         const hm: XdsMessage = { name: lower };
         if (isObj(sm) && Object.keys(sm).length === 0) hm['present_match'] = true;
