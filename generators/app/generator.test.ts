@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import helpers, { type RunResult } from 'yeoman-test';
+import { parse } from 'yaml';
 import CanarykitAppGenerator from './index.ts';
 import { generatorFile, kitChartDir, kitProtoFile } from './paths.ts';
-import * as chart from './chart.ts';
 import { projectTypes } from './project-types/index.ts';
 
 const run = (options: Record<string, unknown>) =>
@@ -14,6 +14,7 @@ const run = (options: Record<string, unknown>) =>
     .withOptions({ yes: true, skipInstall: true, ...options } as never);
 
 const read = (result: RunResult, file: string) => fs.readFileSync(path.join(result.cwd, file), 'utf8');
+const values = (result: RunResult) => parse(read(result, 'chart/values.yaml')) as Record<string, unknown>;
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -25,7 +26,7 @@ describe('server', () => {
     result.assertFile(['package.json', 'package-lock.json', 'tsconfig.json', 'Makefile', 'README.md', '.gitignore', '.dockerignore', 'conf/server.yaml', 'proto/greeter.proto']);
     result.assertFileContent('conf/server.yaml', /^version: v1\.0\.0\b/m);
     result.assertFileContent('conf/server.yaml', /^port: 20000\b/m);
-    result.assertFileContent('Makefile', /^IMAGE = canarykit\/demo-svc$/m);
+    result.assertFileContent('Makefile', /^IMAGE = demo-svc$/m);
     result.assertFileContent('Makefile', /^TAG = 1\.0\.0$/m);
     result.assertFileContent('Makefile', /^HELM_INSTALL_NAME = demo-svc-v1$/m);
     result.assertJsonFileContent('package.json', { name: 'demo-svc', version: '1.0.0', scripts: { test: 'vitest run', start: 'node src/main.ts' } });
@@ -52,29 +53,47 @@ describe('server', () => {
 });
 
 describe('client', () => {
-  it('targets the server through the sidecar by default', async () => {
+  it('calls a local server from conf/ and the Service through the sidecar in the cluster', async () => {
     const result = await run({ type: 'client', name: 'greeter-client' });
-    result.assertFile(['conf/client.yaml', 'package-lock.json']);
-    result.assertNoFile('conf/server.yaml');
-    result.assertFileContent('conf/client.yaml', /^target: dns:\/\/\/greeter-server:20000\b/m);
+    result.assertFile(['conf/client.yaml', 'package-lock.json', 'test/app-config.test.ts']);
+    result.assertNoFile(['conf/server.yaml', 'test/app-version.test.ts']);
+    result.assertFileContent('conf/client.yaml', /^target: dns:\/\/\/localhost:20000\b/m);
     result.assertFileContent('conf/client.yaml', /^httpPort: 8080\b/m);
+    expect(values(result)).toMatchObject({ kind: 'client', app: 'greeter-client', client: { target: 'dns:///greeter-server:20000', httpPort: 8080 }, proxyless: { enabled: false } });
     result.assertJsonFileContent('package.json', { dependencies: { '@grpc/grpc-js-xds': projectDependency('@grpc/grpc-js-xds') } });
   });
 
-  it('--proxyless switches the target to xds:///', async () => {
+  it('--proxyless switches the target to xds:/// and the chart to the grpc-agent template', async () => {
     const result = await run({ type: 'client', name: 'greeter-client', proxyless: true });
-    result.assertFileContent('conf/client.yaml', /^target: xds:\/\/\/greeter-server:20000\b/m);
+    expect(values(result)).toMatchObject({ client: { target: 'xds:///greeter-server:20000' }, proxyless: { enabled: true } });
+  });
+
+  it('--target and --port set where it calls and where it serves metrics', async () => {
+    const result = await run({ type: 'client', name: 'edge', target: 'dns:///hello.demo:30001', port: '9090' });
+    expect(values(result)).toMatchObject({ client: { target: 'dns:///hello.demo:30001', httpPort: 9090 } });
+    result.assertFileContent('conf/client.yaml', /^target: dns:\/\/\/localhost:30001\b/m);
   });
 });
 
-describe.runIf(fs.existsSync(kitChartDir))('chart', () => {
-  it('v2 labels the pods v2 and leaves the Service to v1', async () => {
-    const result = await run({ name: 'demo-svc', 'app-version': 'v2', 'version-label': 'dubbogoAppVersion' });
-    const values = read(result, 'chart/values.yaml');
-    for (const edit of chart.chartValueEdits({ name: 'demo-svc', appVersion: 'v2' } as never)) expect(edit.path.length).toBeGreaterThan(0);
-    expect(values).toMatch(/dubbogoAppVersion/);
-    expect(values).toMatch(/\bv2\b/);
+describe('chart', () => {
+  it('v1 owns the Service; the chart is named after the app', async () => {
+    const result = await run({ name: 'demo-svc' });
+    expect(values(result)).toMatchObject({
+      kind: 'server', app: 'demo-svc', version: 'v1', versionLabel: 'version',
+      image: { repository: 'demo-svc', tag: '1.0.0' }, server: { port: 20000, version: 'v1.0.0' }, service: { create: true, port: 20000 },
+    });
     result.assertFileContent('chart/Chart.yaml', /^name: demo-svc$/m);
+    result.assertNoFile('chart/ci/server-v1-values.yaml');
+    // Everything else is the kit chart, byte for byte.
+    expect(read(result, 'chart/templates/deployment.yaml')).toBe(fs.readFileSync(path.join(kitChartDir, 'templates', 'deployment.yaml'), 'utf8'));
+  });
+
+  it('v2 labels the pods v2, answers v2.0.0 and leaves the Service to v1 (keeping the comments)', async () => {
+    const result = await run({ name: 'demo-svc', 'app-version': 'v2', 'version-label': 'dubbogoAppVersion' });
+    expect(values(result)).toMatchObject({
+      version: 'v2', versionLabel: 'dubbogoAppVersion', image: { tag: '2.0.0' }, server: { version: 'v2.0.0' }, service: { create: false },
+    });
+    expect(read(result, 'chart/values.yaml')).toContain('# The shared Service <app>, selecting only `app`');
   });
 });
 

@@ -85,8 +85,8 @@ export const FLAGS: readonly FlagSpec[] = [
     flag: 'image',
     kind: 'string',
     placeholder: '<repository>',
-    description: 'image repository (Docker reference; a :tag replaces the default tag <major>.0.0)',
-    defaultValue: (earlier) => `canarykit/${earlier.name ?? 'app'}`,
+    description: 'image repository, default the app name (Docker reference; a :tag replaces the default tag <major>.0.0)',
+    defaultValue: (earlier) => earlier.name ?? 'app',
     check: checkImage,
     question: 'Image repository',
   },
@@ -217,6 +217,8 @@ export type AppModel = NewAppAnswers & {
   helmInstallName: string;
   /** Only the v1 release creates the Service; later versions join it. */
   serviceCreate: boolean;
+  /** Clients: the target of local runs (conf/client.yaml): a server started next to it with `make run`. */
+  localTarget: string;
 };
 
 export function deriveModel(answers: NewAppAnswers): AppModel {
@@ -232,6 +234,7 @@ export function deriveModel(answers: NewAppAnswers): AppModel {
     imageTag: parsed.tag ?? `${major}.0.0`,
     helmInstallName: `${answers.name}-${answers.appVersion}`,
     serviceCreate: major === 1,
+    localTarget: `dns:///localhost:${/:([0-9]+)$/.exec(answers.target ?? '')?.[1] ?? DEFAULT_SERVER_PORT}`,
   };
 }
 

@@ -4,8 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const generatorDir = path.dirname(fileURLToPath(import.meta.url));
-export const generatorFile = path.join(generatorDir, 'index.ts');
+const thisFile = fileURLToPath(import.meta.url);
+export const generatorDir = path.dirname(thisFile);
+/** index.ts from the sources, index.js from a compiled copy. */
+export const generatorFile = path.join(generatorDir, `index${path.extname(thisFile)}`);
 export const templatesDir = path.join(generatorDir, 'templates');
 export const locksDir = path.join(generatorDir, 'locks');
 export const dependencyVersionsFile = path.join(generatorDir, 'dependency-versions.json');

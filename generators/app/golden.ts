@@ -1,0 +1,118 @@
+// The golden apps (kubebuilder's testdata pattern): apps/greeter-server and apps/greeter-client are
+// the generator's output for fixed flags. `generate` rewrites them; `check` generates afresh into a
+// temporary directory and fails on any difference, so an edit made to apps/ instead of to
+// generators/app/templates is caught. Usage: node generators/app/golden.ts generate|check
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { newApp } from './new-app.ts';
+import type { FlagValues } from './options.ts';
+import { kitRoot, listFiles } from './paths.ts';
+
+export type GoldenApp = { dir: string; flags: FlagValues };
+
+export const GOLDEN_APPS: readonly GoldenApp[] = [
+  { dir: 'apps/greeter-server', flags: { type: 'server', name: 'greeter-server', 'app-version': 'v1' } },
+  { dir: 'apps/greeter-client', flags: { type: 'client', name: 'greeter-client', 'app-version': 'v1' } },
+];
+
+/** Not output of the generator: installs and build products inside a golden app. */
+const NOT_GENERATED = /(^|\/)(node_modules|dist|coverage)(\/|$)|\.tsbuildinfo$/;
+
+function generatedFiles(dir: string): string[] {
+  return listFiles(dir).filter((file) => !NOT_GENERATED.test(file));
+}
+
+async function generateInto(scratch: string, app: GoldenApp): Promise<string> {
+  const dir = path.join(scratch, path.basename(app.dir));
+  await newApp({ dir, flags: app.flags, yes: true, log: new PassThrough() });
+  return dir;
+}
+
+export async function generateGolden(root = kitRoot): Promise<void> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'canarykit-golden-'));
+  try {
+    for (const app of GOLDEN_APPS) {
+      const fresh = await generateInto(scratch, app);
+      const target = path.join(root, app.dir);
+      fs.mkdirSync(target, { recursive: true });
+      // Drop what the generator no longer writes, keep installs (node_modules), then copy the fresh tree.
+      for (const file of generatedFiles(target)) if (!fs.existsSync(path.join(fresh, file))) fs.rmSync(path.join(target, file));
+      removeEmptyDirs(target);
+      fs.cpSync(fresh, target, { recursive: true });
+      console.log(`generated ${app.dir} (${generatedFiles(fresh).length} files)`);
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function removeEmptyDirs(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name === 'node_modules') continue;
+    const child = path.join(dir, entry.name);
+    removeEmptyDirs(child);
+    if (fs.readdirSync(child).length === 0) fs.rmdirSync(child);
+  }
+}
+
+export type GoldenDifference = { app: string; file: string; problem: 'missing in apps/' | 'not generated' | 'differs'; diff?: string };
+
+export async function checkGolden(root = kitRoot): Promise<GoldenDifference[]> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'canarykit-golden-'));
+  const differences: GoldenDifference[] = [];
+  try {
+    for (const app of GOLDEN_APPS) {
+      const fresh = await generateInto(scratch, app);
+      const committed = path.join(root, app.dir);
+      const freshFiles = generatedFiles(fresh);
+      const committedFiles = new Set(fs.existsSync(committed) ? generatedFiles(committed) : []);
+      for (const file of freshFiles) {
+        if (!committedFiles.has(file)) {
+          differences.push({ app: app.dir, file, problem: 'missing in apps/' });
+          continue;
+        }
+        committedFiles.delete(file);
+        const a = path.join(committed, file);
+        const b = path.join(fresh, file);
+        if (!fs.readFileSync(a).equals(fs.readFileSync(b))) {
+          const diff = spawnSync('diff', ['-u', '--label', `${app.dir}/${file} (committed)`, '--label', `${app.dir}/${file} (generated)`, a, b], { encoding: 'utf8' });
+          differences.push({ app: app.dir, file, problem: 'differs', diff: diff.stdout.split('\n').slice(0, 40).join('\n') });
+        }
+      }
+      for (const file of committedFiles) differences.push({ app: app.dir, file, problem: 'not generated' });
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  return differences;
+}
+
+async function main(command: string | undefined): Promise<number> {
+  if (command === 'generate') {
+    await generateGolden();
+    return 0;
+  }
+  if (command === 'check') {
+    const differences = await checkGolden();
+    if (differences.length === 0) {
+      console.log(`apps/ match a fresh generation (${GOLDEN_APPS.map((app) => app.dir).join(', ')})`);
+      return 0;
+    }
+    for (const d of differences) {
+      console.error(`${d.app}/${d.file}: ${d.problem}`);
+      if (d.diff) console.error(d.diff);
+    }
+    console.error(
+      `\n${differences.length} difference(s) between apps/ and the generator. apps/ are generated: make the change in ` +
+        'generators/app/templates (or the kit chart/proto they copy), then run `make generate` and commit both.',
+    );
+    return 1;
+  }
+  console.error('usage: node generators/app/golden.ts generate|check');
+  return 2;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await main(process.argv[2]);

@@ -1,0 +1,80 @@
+// Prometheus metrics and the express server: /healthz, /metrics, /stats (JSON) and a live page
+// of the version split at /.
+import express from 'express';
+import type { Server } from 'node:http';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import * as grpc from '@grpc/grpc-js';
+import type { CallOutcome } from './call-loop.ts';
+
+export class ClientMetrics {
+  readonly registry = new Registry();
+  private readonly responses = new Counter({
+    name: 'greeter_client_responses_total',
+    help: 'Responses received, by the version of the server that answered.',
+    labelNames: ['version'] as const,
+    registers: [this.registry],
+  });
+  private readonly errors = new Counter({
+    name: 'greeter_client_errors_total',
+    help: 'Failed calls, by gRPC status code name.',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  private readonly latency = new Histogram({
+    name: 'greeter_client_call_duration_seconds',
+    help: 'Duration of SayHello calls, successful or not.',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  /** Plain counts for /stats and the live page. */
+  readonly byVersion = new Map<string, number>();
+  readonly byError = new Map<string, number>();
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  record(outcome: CallOutcome): void {
+    this.latency.observe(outcome.latencyMs / 1000);
+    if (outcome.ok) {
+      this.responses.inc({ version: outcome.user.id });
+      this.byVersion.set(outcome.user.id, (this.byVersion.get(outcome.user.id) ?? 0) + 1);
+    } else {
+      const code = grpc.status[outcome.code] ?? String(outcome.code);
+      this.errors.inc({ code });
+      this.byError.set(code, (this.byError.get(code) ?? 0) + 1);
+    }
+  }
+}
+
+const LIVE_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>greeter-client: version split</title>
+<style>body{font:16px system-ui,sans-serif;margin:2em;max-width:48em}.row{display:flex;align-items:center;margin:.3em 0}
+.label{width:10em}.bar{height:1.4em;background:#3b82f6;margin-right:.5em}.err .bar{background:#ef4444}</style></head>
+<body><h1>Which version answers?</h1><p id="total"></p><div id="rows"></div>
+<script>
+async function tick(){const s=await (await fetch('stats')).json();const all=Object.entries(s.versions).map(([k,v])=>[k,v,''])
+.concat(Object.entries(s.errors).map(([k,v])=>[k,v,'err']));const n=all.reduce((a,[,v])=>a+v,0)||1;
+document.getElementById('total').textContent=n+' calls since start, target '+s.target;
+document.getElementById('rows').innerHTML=all.map(([k,v,c])=>'<div class="row '+c+'"><span class="label">'+k+'</span><span class="bar" style="width:'+(v*30/n)+'em"></span>'+(100*v/n).toFixed(1)+'%</div>').join('');}
+tick();setInterval(tick,1000);
+</script></body></html>`;
+
+export function startHttp(metrics: ClientMetrics, port: number, target: string): Promise<Server> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok\n');
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/stats', (_req, res) => {
+    res.json({ target, versions: Object.fromEntries(metrics.byVersion), errors: Object.fromEntries(metrics.byError) });
+  });
+  app.get('/', (_req, res) => {
+    res.type('html').send(LIVE_PAGE);
+  });
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, (err?: Error) => (err ? reject(err) : resolve(server)));
+  });
+}
