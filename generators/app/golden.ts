@@ -41,8 +41,18 @@ export async function generateGolden(root = kitRoot): Promise<void> {
       // Drop what the generator no longer writes, keep installs (node_modules), then copy the fresh tree.
       for (const file of generatedFiles(target)) if (!fs.existsSync(path.join(fresh, file))) fs.rmSync(path.join(target, file));
       removeEmptyDirs(target);
-      fs.cpSync(fresh, target, { recursive: true });
-      console.log(`generated ${app.dir} (${generatedFiles(fresh).length} files)`);
+      // Copy only what changed: an untouched file keeps its mtime, so make does not see package.json
+      // as new and re-run `npm ci` (the root Makefile's install stamp depends on apps/*/package.json).
+      let changed = 0;
+      for (const file of generatedFiles(fresh)) {
+        const from = path.join(fresh, file);
+        const to = path.join(target, file);
+        if (fs.existsSync(to) && fs.readFileSync(to).equals(fs.readFileSync(from))) continue;
+        fs.mkdirSync(path.dirname(to), { recursive: true });
+        fs.copyFileSync(from, to);
+        changed += 1;
+      }
+      console.log(`generated ${app.dir}: ${changed} of ${generatedFiles(fresh).length} files changed`);
     }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
