@@ -40,6 +40,8 @@ export interface ToolLocations {
   readonly path?: string;
   /** The project's tool folder, searched after PATH. */
   readonly localBin: string;
+  /** Environment of the commands (default: this process's). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 function isExecutable(file: string): boolean {
@@ -99,6 +101,7 @@ export function execaRunner(where: ToolLocations, versions: PinnedVersions): Com
       const result = await execa(file, args, {
         reject: false,
         input: options.input,
+        ...(where.env ? { env: where.env, extendEnv: false } : {}),
         timeout: options.timeoutMs,
         stdout: options.echo ? ['pipe', 'inherit'] : 'pipe',
         stderr: options.echo ? ['pipe', 'inherit'] : 'pipe',
@@ -138,7 +141,7 @@ export async function preflight(ctx: PreflightContext, needs: PreflightNeeds): P
     if (!findTool(tool, ctx.where)) throw new ClusterError(`${tool} not found on PATH or in ${ctx.where.localBin}`, installHint(tool, ctx.versions));
   }
   if (needs.docker || needs.cluster) {
-    if (!findTool('docker', ctx.where)) throw new ClusterError('docker not found on PATH', installHint('docker', ctx.versions));
+    // The runner throws a ClusterError with the install command when docker itself is missing.
     const info = await ctx.runner.run(['docker', 'info', '--format', '{{.ServerVersion}}'], { timeoutMs: 20_000 });
     if (info.exitCode !== 0) {
       throw new ClusterError(

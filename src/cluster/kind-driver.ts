@@ -1,0 +1,131 @@
+// The `kind` Driver: kind + Istio behind the same interface as the local xDS mesh. Each method
+// runs the plan steps the dry-run prints for it (src/cluster/plan.ts) through the Executor.
+import { join } from 'node:path';
+import { skipReasonForModes, type AppliedScenario, type CollectedLogs, type Driver, type DriverClient, type DriverScenario, type DriverUpOptions } from '../driver/driver.ts';
+import { Executor } from './executor.ts';
+import { clientDeployment, clientSelector, CLIENT_CONTAINER, serverSelector, SERVER_CONTAINER } from './helm-values.ts';
+import { clusterDownPlan, clusterUpPlan, deployPlan, scenarioSteps, type ScenarioSteps } from './plan.ts';
+import { scenarioManifests, type ManifestDoc } from './scenario-files.ts';
+import type { ClusterSettings } from './settings.ts';
+import { execaRunner, preflight, type CommandRunner, type ToolName } from './tools.ts';
+
+export interface KindDriverOptions {
+  readonly settings: ClusterSettings;
+  /** Default: the real tools through execa. */
+  readonly runner?: CommandRunner;
+  readonly log?: (line: string) => void;
+  /** Clients `up` installs (the e2e re-installs each scenario's own before applying it). */
+  readonly clients?: readonly DriverClient[];
+  /** Build images with `make build` during `up` (default true). */
+  readonly build?: boolean;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => Date;
+  readonly manifests?: (dir: string) => ManifestDoc[];
+  readonly writeFile?: (path: string, content: string) => void;
+}
+
+const CLUSTER_TOOLS: readonly ToolName[] = ['kind', 'kubectl', 'helm', 'istioctl'];
+
+/** Commands whose output shows why a scenario failed on the cluster. */
+export function diagnosticCommands(settings: ClusterSettings, scenario: DriverScenario): string[][] {
+  const k = (...args: string[]) => ['kubectl', '--context', settings.context, ...args];
+  const ns = settings.namespace;
+  return [
+    k('get', 'pods', '-n', ns, '-o', 'wide'),
+    k('get', 'events', '-n', ns, '--sort-by=.lastTimestamp'),
+    k('get', 'virtualservices,destinationrules,gateways', '-n', ns, '-o', 'yaml'),
+    ['istioctl', '--context', settings.context, 'analyze', '-n', ns],
+    ['istioctl', '--context', settings.context, 'proxy-status'],
+    ...scenario.clients.filter((c) => c.via !== 'ingress').map((c) => ['istioctl', '--context', settings.context, 'proxy-config', 'routes', `deploy/${clientDeployment(c.identity)}`, '-n', ns]),
+    ...(scenario.clients.some((c) => c.via === 'ingress') ? [['istioctl', '--context', settings.context, 'proxy-config', 'routes', 'deploy/istio-ingressgateway', '-n', settings.istioNamespace]] : []),
+    ...scenario.clients.map((c) => k('logs', '-n', ns, '-l', clientSelector(c.identity), '-c', CLIENT_CONTAINER, '--prefix', '--tail=30')),
+    ...scenario.servers.map((s) => k('logs', '-n', ns, '-l', serverSelector(s.version), '-c', SERVER_CONTAINER, '--prefix', '--tail=30')),
+    ...scenario.clients.filter((c) => c.via !== 'ingress').map((c) => k('logs', '-n', ns, '-l', clientSelector(c.identity), '-c', 'istio-proxy', '--prefix', '--tail=30')),
+  ];
+}
+
+export class KindDriver implements Driver {
+  readonly name = 'kind' as const;
+  readonly #settings: ClusterSettings;
+  readonly #runner: CommandRunner;
+  readonly #executor: Executor;
+  readonly #options: KindDriverOptions;
+  readonly #steps = new Map<string, ScenarioSteps>();
+  readonly #now: () => Date;
+  #clusterChecked = false;
+
+  constructor(options: KindDriverOptions) {
+    this.#options = options;
+    this.#settings = options.settings;
+    this.#runner = options.runner ?? execaRunner({ localBin: join(options.settings.repoRoot, '.tools/bin') }, options.settings.versions);
+    this.#now = options.now ?? (() => new Date());
+    this.#executor = new Executor({ runner: this.#runner, settings: this.#settings, log: options.log, sleep: options.sleep, now: this.#now, writeFile: options.writeFile });
+  }
+
+  #preflight(cluster: boolean) {
+    return preflight(
+      { runner: this.#runner, versions: this.#settings.versions, clusterName: this.#settings.clusterName, where: { localBin: join(this.#settings.repoRoot, '.tools/bin') } },
+      { docker: true, cluster, tools: this.#options.runner ? [] : CLUSTER_TOOLS },
+    );
+  }
+
+  async #ensureCluster(): Promise<void> {
+    if (this.#clusterChecked) return;
+    await this.#preflight(true);
+    this.#clusterChecked = true;
+  }
+
+  #stepsFor(scenario: DriverScenario): ScenarioSteps {
+    let steps = this.#steps.get(scenario.name);
+    if (!steps) {
+      const manifests = (this.#options.manifests ?? scenarioManifests)(scenario.dir);
+      steps = scenarioSteps(this.#settings, scenario, manifests);
+      this.#steps.set(scenario.name, steps);
+    }
+    return steps;
+  }
+
+  skipReason(scenario: DriverScenario): string | undefined {
+    return skipReasonForModes('kind', scenario);
+  }
+
+  async up(_options: DriverUpOptions = {}): Promise<void> {
+    await this.#preflight(false);
+    await this.#executor.runSteps(clusterUpPlan(this.#settings).steps);
+    this.#clusterChecked = true;
+    await this.deploy();
+  }
+
+  /** Images and releases only (`make deploy`): the cluster must exist. */
+  async deploy(): Promise<void> {
+    await this.#ensureCluster();
+    const clients = this.#options.clients ?? [{ identity: 'default' }];
+    await this.#executor.runSteps(deployPlan(this.#settings, { build: this.#options.build ?? true, clients }).steps);
+  }
+
+  async apply(scenario: DriverScenario): Promise<AppliedScenario> {
+    await this.#ensureCluster();
+    const appliedAt = await this.#executor.runSteps(this.#stepsFor(scenario).apply);
+    return { appliedAt: appliedAt ?? this.#now() };
+  }
+
+  async waitForRouting(scenario: DriverScenario, _applied: AppliedScenario): Promise<void> {
+    await this.#executor.waitRouting(this.#stepsFor(scenario).wait);
+  }
+
+  async collect(scenario: DriverScenario, since: Date): Promise<CollectedLogs> {
+    return this.#executor.collect(this.#stepsFor(scenario).collect, since, this.#now());
+  }
+
+  async diagnose(scenario: DriverScenario): Promise<string> {
+    return this.#executor.diagnose(diagnosticCommands(this.#settings, scenario));
+  }
+
+  async cleanup(scenario: DriverScenario): Promise<void> {
+    await this.#executor.runSteps(this.#stepsFor(scenario).cleanup);
+  }
+
+  async down(): Promise<void> {
+    await this.#executor.runSteps(clusterDownPlan(this.#settings).steps);
+  }
+}
