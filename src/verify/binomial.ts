@@ -224,7 +224,19 @@ export function alternativesFor(p0: number, delta: number, alternative: Alternat
  * in n; "stays above from here on", checked over a window of 25 further n, keeps a run that makes
  * a few extra calls from losing power.)
  */
+const sampleSizeCache = new Map<string, number>();
+
 export function requiredSampleSize(p0: number, options: SampleSizeOptions = {}): number {
+  const key = JSON.stringify([p0, options.alpha, options.power, options.delta, options.alternative, options.maxN]);
+  let n = sampleSizeCache.get(key);
+  if (n === undefined) {
+    n = computeSampleSize(p0, options);
+    sampleSizeCache.set(key, n);
+  }
+  return n;
+}
+
+function computeSampleSize(p0: number, options: SampleSizeOptions): number {
   const alpha = options.alpha ?? 0.001;
   const target = options.power ?? 0.99;
   const delta = options.delta ?? 0.1;
