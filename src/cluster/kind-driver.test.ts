@@ -1,0 +1,113 @@
+// The kind driver's logic with scripted tools: which commands run, in which order, and what the
+// scenario runner does with their output. No cluster is involved or claimed.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../driver/run-scenario.ts';
+import { diagnosticCommands, KindDriver } from './kind-driver.ts';
+import { readDriverScenario } from './scenario-files.ts';
+import { scriptedRunner } from './scripted-runner.ts';
+import { defaultClusterSettings } from './settings.ts';
+
+const testdata = join(import.meta.dirname, 'testdata');
+const read = (...parts: string[]) => readFileSync(join(testdata, ...parts), 'utf8');
+const settings = defaultClusterSettings({
+  versions: { kind: 'v0.33.0', kindNodeImage: 'kindest/node:v1.36.4@sha256:x', istio: '1.31.1', kubectl: 'v1.36.4', helm: 'v4.3.1' },
+});
+const weighted = readDriverScenario(join(testdata, 'scenarios/weighted-90-10'));
+const pods = JSON.stringify({ items: [{ metadata: { name: 'greeter-client-default-v1-x' }, spec: { containers: [{ name: 'client' }, { name: 'istio-proxy' }] } }] });
+
+function clusterTools(routesAfterApply: string) {
+  let applied = false;
+  return scriptedRunner([
+    [/^docker info/, { stdout: '28.2.2\n' }],
+    [/^kind get clusters/, { stdout: 'canarykit\n' }],
+    [/get pods -n canarykit -o json/, { stdout: pods }],
+    [/ apply -n canarykit/, () => { applied = true; return {}; }],
+    [/ delete -n canarykit/, () => { applied = false; return {}; }],
+    [/proxy-config routes/, () => ({ stdout: applied ? routesAfterApply : read('proxy-config/client-default-no-rules.json') })],
+    [/logs .*identity=default/, { stdout: read('kubectl-logs/weighted-90-10/client-default.log') }],
+  ]);
+}
+
+function driver(runner: ReturnType<typeof scriptedRunner>) {
+  let t = Date.parse('2026-11-22T01:41:30.000Z');
+  return new KindDriver({
+    settings, runner, writeFile: () => {},
+    now: () => new Date(t),
+    sleep: async (ms) => { t += ms; },
+  });
+}
+
+describe('KindDriver through runScenario', () => {
+  it('runs workloads, apply, routing wait, collect and cleanup in that order', async () => {
+    const runner = clusterTools(read('proxy-config/client-default-weighted-90-10.json'));
+    const d = driver(runner);
+    let seen: Record<string, readonly string[]> = {};
+    const run = await runScenario({
+      driver: d, scenario: weighted, sampleMs: 30_000,
+      now: () => new Date('2026-11-22T01:40:44.500Z'),
+      sleep: async () => {},
+      verify: (_s, logs) => { seen = logs.clients; return { passed: true, report: 'ok' }; },
+    });
+    expect(run.outcome.passed).toBe(true);
+    expect(seen.default).toHaveLength(500);
+    const tools = runner.lines().map((l) => l.split(' ').slice(0, 4).join(' '));
+    expect(tools).toEqual([
+      'docker info --format {{.ServerVersion}}',
+      'kind get clusters',
+      'helm upgrade --install greeter-server-v1',
+      'helm upgrade --install greeter-server-v2',
+      'helm upgrade --install greeter-client-default',
+      'kubectl --context kind-canarykit get',
+      'kubectl --context kind-canarykit apply',
+      'istioctl --context kind-canarykit proxy-config',
+      'kubectl --context kind-canarykit logs',
+      'kubectl --context kind-canarykit logs',
+      'kubectl --context kind-canarykit logs',
+      'kubectl --context kind-canarykit delete',
+      'istioctl --context kind-canarykit proxy-config',
+    ]);
+  });
+
+  it('diagnoses (pods, events, routes, logs) and cleans up when the routing never takes effect', async () => {
+    const runner = clusterTools(read('proxy-config/client-default-no-rules.json'));
+    const error = await runScenario({ driver: driver(runner), scenario: weighted, sampleMs: 0, sleep: async () => {}, verify: () => ({ passed: true, report: '' }) })
+      .then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).toMatch(/routing not in effect after 120 s/);
+    const lines = runner.lines();
+    const firstDiag = lines.findIndex((l) => l.includes('get pods -n canarykit -o wide'));
+    expect(firstDiag).toBeGreaterThan(0);
+    expect(lines.slice(firstDiag).some((l) => l.includes('get events'))).toBe(true);
+    expect(lines.slice(firstDiag).some((l) => l.includes('proxy-config routes deploy/greeter-client-default-v1 -n canarykit') && !l.includes('-o json'))).toBe(true);
+    expect(lines.at(-2)).toMatch(/ delete -n canarykit --ignore-not-found/);
+  });
+
+  it('stops before any cluster command when Docker is not running', async () => {
+    const runner = scriptedRunner([[/^docker info/, { exitCode: 1, stderr: read('tool-output/docker-info-no-daemon.stderr') }]]);
+    await expect(driver(runner).apply(weighted)).rejects.toThrow(/^Docker is not running/);
+    expect(runner.lines()).toEqual(['docker info --format {{.ServerVersion}}']);
+  });
+
+  it('refuses scenarios without the cluster mode', () => {
+    const local = readDriverScenario(join(testdata, 'scenarios/local-only'));
+    expect(driver(scriptedRunner([])).skipReason(local)).toMatch(/does not list mode 'cluster'/);
+    expect(driver(scriptedRunner([])).skipReason(weighted)).toBeUndefined();
+  });
+});
+
+describe('diagnosticCommands', () => {
+  it('cover pods, events, Istio objects and analysis, the client routes and the logs of every workload', () => {
+    const ingress = readDriverScenario(join(testdata, 'scenarios/ingress-70-30'));
+    const lines = diagnosticCommands(settings, ingress).map((argv) => argv.join(' '));
+    expect(lines).toEqual(expect.arrayContaining([
+      'kubectl --context kind-canarykit get pods -n canarykit -o wide',
+      'kubectl --context kind-canarykit get events -n canarykit --sort-by=.lastTimestamp',
+      'istioctl --context kind-canarykit analyze -n canarykit',
+      'istioctl --context kind-canarykit proxy-config routes deploy/greeter-client-default-v1 -n canarykit',
+      'istioctl --context kind-canarykit proxy-config routes deploy/istio-ingressgateway -n istio-system',
+      'kubectl --context kind-canarykit logs -n canarykit -l app=greeter-client-ingress,identity=ingress -c client --prefix --tail=30',
+      'kubectl --context kind-canarykit logs -n canarykit -l app=greeter-server,version=v2 -c server --prefix --tail=30',
+    ]));
+  });
+});
