@@ -5,7 +5,7 @@ CHART := charts/greeter
 ##@ Chart
 
 .PHONY: helm
-helm: ## Install helm $(HELM_VERSION) into .tools/bin with `go install` unless a helm 4 is on PATH.
+helm: ## Install the pinned helm (versions.env) into .tools/bin with `go install` unless a helm 4 is on PATH.
 	@scripts/tools/install-helm.sh >/dev/null
 
 .PHONY: chart-lint
