@@ -68,6 +68,7 @@ describe('Executor.exec', () => {
 
   it('knows the fixes for the common failures', () => {
     expect(hintFor(read('tool-output/kubectl-no-context.stderr'))).toBe('make cluster-up');
+    expect(hintFor('error: context "kind-canarykit" does not exist')).toBe('make cluster-up');
     expect(hintFor(read('tool-output/docker-info-no-daemon.stderr'))).toMatch(/start Docker/);
     expect(hintFor('Warning  Failed  pod/greeter-client-default-v1-x  Failed to pull image "greeter-client:1.0.0": ErrImagePull')).toMatch(/kind load docker-image/);
     expect(hintFor('failed to create fsnotify watcher: too many open files')).toMatch(/max_user_watches/);

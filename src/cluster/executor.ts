@@ -24,7 +24,7 @@ export interface ExecutorOptions {
 /** Known failure texts → the fix to print with them. */
 const HINTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/Cannot connect to the Docker daemon|docker daemon is not running|error during connect/i, 'start Docker, then check with `docker info`'],
-  [/context was not found|no context exists|kind-\S+ not found|cluster '.*' not found/i, 'make cluster-up'],
+  [/context was not found|context "[^"]+" does not exist|no context exists|cluster '.*' not found/i, 'make cluster-up'],
   [/ErrImagePull|ImagePullBackOff|ErrImageNeverPull/, 'the node could not find the image: `make deploy` runs `kind load docker-image` for it; check the chart uses imagePullPolicy IfNotPresent and a tag other than :latest'],
   [/failed to pull image "kindest\/node/, 'Docker could not pull the kind node image: this machine needs access to docker.io (or `docker load` the image first)'],
   [/inotify|too many open files/i, 'raise the inotify limits: sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512'],

@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../scenarios/load.ts';
+import { parseClusterArgs, runCluster, sampleMsFor } from './command.ts';
+import { REPO_ROOT } from './settings.ts';
+
+const options = { dryRun: true, scenarios: [] as string[], scenariosDir: 'scenarios', proxyless: false, build: true };
+
+async function capture(command: string, extra: Partial<typeof options> = {}) {
+  let out = '';
+  let err = '';
+  const code = await runCluster(command, { ...options, ...extra, out: (t) => { out += t; }, err: (t) => { err += t; } });
+  return { code, out, err };
+}
+
+describe('canarykit cluster arguments', () => {
+  it('parses the options make passes', () => {
+    expect(parseClusterArgs(['e2e', '--dry-run', '--scenario', 'a', '--scenario', 'b', '--proxyless', '--sample-seconds', '30'])).toMatchObject({
+      command: 'e2e', options: { dryRun: true, scenarios: ['a', 'b'], proxyless: true, sampleSeconds: 30, build: true },
+    });
+    expect(parseClusterArgs(['deploy', '--no-build']).options.build).toBe(false);
+  });
+
+  it('refuses a bad sample time and unknown flags', () => {
+    expect(() => parseClusterArgs(['e2e', '--sample-seconds', 'soon'])).toThrow(/positive number/);
+    expect(() => parseClusterArgs(['e2e', '--dryrun'])).toThrow();
+  });
+});
+
+describe.runIf(existsSync(join(REPO_ROOT, 'scenarios/weighted-90-10')))('canarykit cluster --dry-run on scenarios/', () => {
+  it('e2e prints the plan of every cluster scenario and runs nothing', async () => {
+    const { code, out } = await capture('e2e');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^# e2e on kind 'canarykit' \(sidecar mode\)/);
+    for (const name of ['weighted-90-10', 'header-user-admin', 'mirror-v2', 'ingress-weighted-70-30', 'replicas-canary']) {
+      expect(out).toContain(`[scenario ${name}] verify`);
+    }
+    expect(out).toContain('kubectl --context kind-canarykit apply -n canarykit -f scenarios/mirror-v2/destination-rule.yaml -f scenarios/mirror-v2/virtual-service.yaml');
+  });
+
+  it('--scenario narrows it, and an unknown name lists the real ones', async () => {
+    const { out } = await capture('e2e', { scenarios: ['weighted-90-10'] });
+    expect(out).toContain('[scenario weighted-90-10]');
+    expect(out).not.toContain('[scenario header-user-admin]');
+    await expect(capture('e2e', { scenarios: ['nope'] })).rejects.toThrow(/no scenario named nope[\s\S]*weighted-90-10/);
+  });
+
+  it('plan prints up, deploy (one client per identity), e2e and down', async () => {
+    const { out } = await capture('plan');
+    expect(out).toContain('# cluster-up:');
+    expect(out).toContain('# deploy:');
+    expect(out).toContain('# cluster-down:');
+    for (const identity of ['default', 'admin', 'dark', 'ingress', 'no-retries']) expect(out).toContain(`helm upgrade --install greeter-client-${identity} `);
+  });
+
+  it('takes enough traffic time for the planned sample sizes at the client rate', () => {
+    // weighted-90-10 plans 398 calls at 10 calls/s: 39.8 s, +30 % and 5 s of margin.
+    expect(sampleMsFor(loadScenario(join(REPO_ROOT, 'scenarios/weighted-90-10')))).toBe(57_000);
+    expect(sampleMsFor(loadScenario(join(REPO_ROOT, 'scenarios/header-user-admin')))).toBeGreaterThanOrEqual(10_000);
+  });
+});
