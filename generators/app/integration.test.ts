@@ -16,7 +16,7 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 /** npm with the project's own node_modules only: no kit dependency leaks in through NODE_PATH or a parent. */
 async function npm(cwd: string, args: string[]): Promise<string> {
-  const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
   delete env['NODE_PATH'];
   try {
     const { stdout, stderr } = await run('npm', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });

@@ -1,0 +1,79 @@
+// `canarykit newApp` time to a written project (no install), as a user sees it: a fresh Node process
+// running the generator's CLI until the project is on disk. Baseline, measured in the same run: a
+// fresh Node process that only copies the template folder with fs.cpSync (startup + the bytes).
+// The ratio is Yeoman's price (environment, prompts, mem-fs, ejs, conflicter, staging and rename).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { newApp } from '../generators/app/new-app.ts';
+import { templatesDir } from '../generators/app/paths.ts';
+import type { BenchResult } from './types.ts';
+
+const TARGET_SECONDS = 1.5;
+const cliFile = fileURLToPath(new URL('../generators/app/cli.ts', import.meta.url));
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+function timeProcess(args: string[]): number {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const seconds = (performance.now() - start) / 1000;
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}:\n${result.stderr}`);
+  return seconds;
+}
+
+export async function benchNewApp(options = { runs: 5 }): Promise<BenchResult> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'canarykit-bench-newapp-'));
+  try {
+    const cold: number[] = [];
+    const copy: number[] = [];
+    const warm: number[] = [];
+    timeProcess([cliFile, path.join(work, 'warmup'), '--yes']); // fills the OS file cache and Node's compile cache
+    for (let i = 0; i < options.runs; i++) {
+      const dir = path.join(work, `cli-${i}`);
+      cold.push(timeProcess([cliFile, dir, '--type', 'server', '--app-version', 'v2', '--yes']));
+      if (!fs.existsSync(path.join(dir, 'chart', 'values.yaml'))) throw new Error(`newApp wrote no chart/values.yaml into ${dir}`);
+      const copyScript = `require('node:fs').cpSync(${JSON.stringify(templatesDir)}, ${JSON.stringify(path.join(work, `cp-${i}`))}, { recursive: true })`;
+      copy.push(timeProcess(['-e', copyScript]));
+    }
+    await newApp({ dir: path.join(work, 'warm-up'), flags: {}, yes: true, log: new PassThrough() });
+    for (let i = 0; i < options.runs; i++) {
+      const start = performance.now();
+      await newApp({ dir: path.join(work, `warm-${i}`), flags: { 'app-version': 'v2' }, yes: true, log: new PassThrough() });
+      warm.push((performance.now() - start) / 1000);
+    }
+    const value = median(cold);
+    const baseline = median(copy);
+    const files = fs.readdirSync(path.join(work, 'cli-0'), { recursive: true }).length;
+    return {
+      name: 'newApp to a written project (cold CLI process, no install)',
+      unit: 's',
+      value,
+      baseline,
+      baselineName: 'fresh node process copying the template folder with fs.cpSync',
+      ratio: value / baseline,
+      target: `value < ${TARGET_SECONDS} s`,
+      pass: value < TARGET_SECONDS,
+      details:
+        `median of ${options.runs}; cold runs ${cold.map((s) => s.toFixed(2)).join(' ')} s; ` +
+        `in-process (Yeoman already loaded) median ${median(warm).toFixed(3)} s; ${files} entries written`,
+    };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await benchNewApp();
+  process.stdout.write(
+    `${r.pass ? 'PASS' : 'FAIL'}  ${r.name}: ${r.value.toFixed(2)} s vs ${r.baseline.toFixed(2)} s (${r.baselineName})\n` +
+      `      ratio ${r.ratio.toFixed(2)}; target ${r.target}\n      ${r.details}\n`,
+  );
+}
