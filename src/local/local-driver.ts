@@ -143,7 +143,7 @@ export class LocalDriver implements Driver {
     for (const { spec, procs } of this.#servers.values()) {
       procs.forEach((p, i) => parts.push(`--- server ${spec.version} #${i} (${p.running ? 'running' : 'exited'}) ---\n${p.tail(5)}`));
     }
-    for (const [identity, { proc }] of this.#clients) parts.push(`--- client ${identity} (${proc.running ? 'running' : 'exited'}) ---\n${proc.tail(8)}`);
+    for (const [identity, { proc }] of this.#clients) parts.push(`--- client ${identity} (${proc.running ? 'running' : 'exited'}) ---\n${proc.tail(Number(process.env.CANARYKIT_TAIL_LINES) || 8)}`);
     return parts.join('\n');
   }
 

@@ -80,6 +80,28 @@ const EMPTY_SNAPSHOT: XdsSnapshot = {
   warnings: [],
 };
 
+/**
+ * Carries every Cluster (and its ClusterLoadAssignment) of `previous` that `next` dropped into
+ * `next`, so a Cluster once served is never deleted while the control plane runs.
+ *
+ * Why: @grpc/grpc-js-xds 1.14.1 keeps a deleted resource's cached value (xds-client marks it
+ * DOES_NOT_EXIST but does not clear the cache); when the same Cluster comes back unchanged, it is
+ * dropped as "equal to the cached one" and the watchers never hear of it, so every call routed to
+ * it fails with "Cluster resource ... does not exist" for the rest of the process. That is exactly
+ * what happens when one scenario's DestinationRule is removed and the next scenario re-creates it.
+ * A kept cluster is harmless: no route names it until a config defines it again, and then it is
+ * re-translated with fresh endpoints.
+ */
+export function keepServedClusters(next: XdsSnapshot, previous: XdsSnapshot): XdsSnapshot {
+  for (const [name, cluster] of previous.clusters) {
+    if (next.clusters.has(name)) continue;
+    next.clusters.set(name, cluster);
+    const cla = previous.clusterLoadAssignments.get(name);
+    if (cla && !next.clusterLoadAssignments.has(name)) next.clusterLoadAssignments.set(name, cla);
+  }
+  return next;
+}
+
 function resourcesOf(snapshot: XdsSnapshot, typeUrl: AdsTypeUrl): Map<string, XdsMessage> {
   switch (typeUrl) {
     case TYPE_URL.listener:
@@ -236,7 +258,7 @@ export class MeshControlPlane {
    * @throws UnsupportedFeatureError (or another error) and keeps serving the last good snapshot.
    */
   apply(config: MeshConfig): ApplyResult {
-    const snapshot = translate(config);
+    const snapshot = keepServedClusters(translate(config), this.#snapshot);
     this.#snapshot = snapshot;
     this.#version += 1;
     for (const w of snapshot.warnings) this.#log(`xds: warning: ${w}`);
