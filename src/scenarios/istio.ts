@@ -108,7 +108,7 @@ const KNOWN: Record<string, readonly string[]> = {
   httpRoute: ['name', 'match', 'route', 'redirect', 'directResponse', 'delegate', 'rewrite', 'timeout', 'retries', 'fault', 'mirror', 'mirrors', 'mirrorPercentage', 'mirrorPercent', 'corsPolicy', 'headers'],
   httpRouteDestination: ['destination', 'weight', 'headers'],
   destination: ['host', 'subset', 'port'],
-  match: ['name', 'uri', 'scheme', 'method', 'authority', 'headers', 'port', 'sourceLabels', 'gateways', 'queryParams', 'ignoreUriCase', 'withoutHeaders', 'sourceNamespace', 'statPrefix'],
+  match: ['name', 'uri', 'scheme', 'method', 'authority', 'headers', 'port', 'sourceLabels', 'gateways', 'queryParams', 'ignoreUriCase', 'withoutHeaders', 'sourceNamespace', 'sourceSubnet', 'statPrefix'],
   stringMatch: ['exact', 'prefix', 'regex'],
   drSpec: ['host', 'trafficPolicy', 'subsets', 'exportTo', 'workloadSelector'],
   subset: ['name', 'labels', 'trafficPolicy'],
