@@ -99,12 +99,38 @@ describe('Executor.waitRouting', () => {
   const noRules = read('proxy-config/client-default-no-rules.json');
   const routed = read('proxy-config/client-default-weighted-90-10.json');
 
+  const endpoints = [/proxy-config endpoints/, { stdout: read('proxy-config/client-default-endpoints-v1-v2.json') }] as const;
+
   it('polls until the client Envoy has the scenario routes', async () => {
-    const runner = scriptedRunner([[/proxy-config routes/, (_argv, call) => ({ stdout: call < 2 ? noRules : routed })]]);
+    const runner = scriptedRunner([endpoints, [/proxy-config routes/, (_argv, call) => ({ stdout: call < 2 ? noRules : routed })]]);
     const { exec, time } = executor(runner);
     await exec.waitRouting(weightedSteps.wait);
-    expect(runner.lines().filter((l) => l.includes('proxy-config'))).toHaveLength(3);
+    expect(runner.lines().filter((l) => l.includes('proxy-config routes'))).toHaveLength(3);
     expect(time.slept()).toBe(4_000);
+  });
+
+  it('then waits until the sidecar sees every server pod healthy (a rollout drains the old one)', async () => {
+    const runner = scriptedRunner([
+      [/proxy-config routes/, { stdout: routed }],
+      [/proxy-config endpoints .* --cluster outbound\|20000\|\|greeter-server\.canarykit\.svc\.cluster\.local -o json/, (_a, call) => ({
+        stdout: read(call === 0 ? 'proxy-config/client-default-endpoints-rollout.json' : 'proxy-config/client-default-endpoints-v1-v2.json'),
+      })],
+    ]);
+    const { exec, time } = executor(runner);
+    await exec.waitRouting(weightedSteps.wait);
+    expect(time.slept()).toBe(2_000);
+  });
+
+  it('counts the replicas a scenario asks for', async () => {
+    const replicas = { ...weighted, name: 'replicas', servers: [{ version: 'v1', replicas: 3 }, { version: 'v2', replicas: 1 }] };
+    const wait = scenarioSteps(settings, replicas, []).wait;
+    expect(wait.probes[0]?.endpoints?.healthy).toBe(4);
+    const runner = scriptedRunner([
+      [/proxy-config routes/, { stdout: noRules }],
+      [/proxy-config endpoints/, (_a, call) => ({ stdout: read(call === 0 ? 'proxy-config/client-default-endpoints-v1-v2.json' : 'proxy-config/client-default-endpoints-replicas.json') })],
+    ]);
+    await executor(runner).exec.waitRouting(wait);
+    expect(runner.lines().filter((l) => l.includes('endpoints'))).toHaveLength(2);
   });
 
   it('gives up after its bound and says what the routes still look like', async () => {
@@ -115,7 +141,7 @@ describe('Executor.waitRouting', () => {
   });
 
   it('keeps polling while istioctl cannot reach the pod yet', async () => {
-    const runner = scriptedRunner([[/proxy-config routes/, (_a, call) => (call === 0 ? { exitCode: 1, stderr: 'Error: failed to get config dump: pods "x" not found\n' } : { stdout: routed })]]);
+    const runner = scriptedRunner([endpoints, [/proxy-config routes/, (_a, call) => (call === 0 ? { exitCode: 1, stderr: 'Error: failed to get config dump: pods "x" not found\n' } : { stdout: routed })]]);
     await executor(runner).exec.waitRouting(weightedSteps.wait);
   });
 });

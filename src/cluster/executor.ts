@@ -7,7 +7,7 @@ import type { CollectedLogs } from '../driver/driver.ts';
 import { linesSince, sinceTimeArg } from './logs.ts';
 import { SINCE, type CheckStep, type CollectStep, type ExecStep, type Step, type WaitRoutingStep } from './plan.ts';
 import { commandLine } from './render.ts';
-import { parseRouteConfigs, routingMismatch } from './routing.ts';
+import { healthyEndpoints, parseRouteConfigs, routingMismatch } from './routing.ts';
 import type { ClusterSettings } from './settings.ts';
 import { ClusterError, firstLine, installHint, type CommandResult, type CommandRunner } from './tools.ts';
 
@@ -125,7 +125,22 @@ export class Executor {
       } catch (error) {
         mismatch = (error as Error).message;
       }
-      if (mismatch) waiting.push(`${probe.workload}: ${mismatch}`);
+      if (mismatch) {
+        waiting.push(`${probe.workload}: ${mismatch}`);
+        continue;
+      }
+      if (probe.endpoints) {
+        const endpoints = await this.#runner.run(probe.endpoints.argv, { timeoutMs: 30_000 });
+        let healthy = -1;
+        try {
+          if (endpoints.exitCode === 0) healthy = healthyEndpoints(endpoints.stdout, probe.endpoints.cluster);
+        } catch {
+          healthy = -1;
+        }
+        if (healthy !== probe.endpoints.healthy) {
+          waiting.push(`${probe.workload}: ${healthy < 0 ? `endpoints unreadable (${firstLine(endpoints.stderr) || 'bad JSON'})` : healthy} healthy endpoints of ${probe.endpoints.cluster}, want ${probe.endpoints.healthy}`);
+        }
+      }
     }
     return waiting;
   }

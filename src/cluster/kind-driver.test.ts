@@ -25,6 +25,7 @@ function clusterTools(routesAfterApply: string) {
     [/get pods -n canarykit -o json/, { stdout: pods }],
     [/ apply -n canarykit/, () => { applied = true; return {}; }],
     [/ delete -n canarykit/, () => { applied = false; return {}; }],
+    [/proxy-config endpoints/, { stdout: read('proxy-config/client-default-endpoints-v1-v2.json') }],
     [/proxy-config routes/, () => ({ stdout: applied ? routesAfterApply : read('proxy-config/client-default-no-rules.json') })],
     [/logs .*identity=default/, { stdout: read('kubectl-logs/weighted-90-10/client-default.log') }],
   ]);
@@ -62,10 +63,12 @@ describe('KindDriver through runScenario', () => {
       'kubectl --context kind-canarykit get',
       'kubectl --context kind-canarykit apply',
       'istioctl --context kind-canarykit proxy-config',
+      'istioctl --context kind-canarykit proxy-config',
       'kubectl --context kind-canarykit logs',
       'kubectl --context kind-canarykit logs',
       'kubectl --context kind-canarykit logs',
       'kubectl --context kind-canarykit delete',
+      'istioctl --context kind-canarykit proxy-config',
       'istioctl --context kind-canarykit proxy-config',
     ]);
   });
@@ -80,7 +83,8 @@ describe('KindDriver through runScenario', () => {
     expect(firstDiag).toBeGreaterThan(0);
     expect(lines.slice(firstDiag).some((l) => l.includes('get events'))).toBe(true);
     expect(lines.slice(firstDiag).some((l) => l.includes('proxy-config routes deploy/greeter-client-default-v1 -n canarykit') && !l.includes('-o json'))).toBe(true);
-    expect(lines.at(-2)).toMatch(/ delete -n canarykit --ignore-not-found/);
+    expect(lines.slice(firstDiag).some((l) => / delete -n canarykit --ignore-not-found/.test(l))).toBe(true);
+    expect(lines.at(-1)).toMatch(/proxy-config (routes|endpoints)/);
   });
 
   it('stops before any cluster command when Docker is not running', async () => {

@@ -67,6 +67,8 @@ export interface RoutingProbe {
   readonly domain: string;
   readonly argv: readonly string[];
   readonly expected: readonly RouteSignature[];
+  /** Also wait until the sidecar sees every server pod (after a rollout or a scale). */
+  readonly endpoints?: { readonly argv: readonly string[]; readonly cluster: string; readonly healthy: number };
 }
 
 export interface WaitRoutingStep extends StepBase {
@@ -287,12 +289,21 @@ export function logRequests(settings: ClusterSettings, scenario: DriverScenario)
 
 export function routingProbes(settings: ClusterSettings, scenario: DriverScenario, expected: ReturnType<typeof expectedRouting>): RoutingProbe[] {
   const probes: RoutingProbe[] = [];
+  // Every pod of every version behind the Service: the default cluster (no subset) holds them all.
+  const serviceCluster = `outbound|${settings.serverPort}||${serviceFqdn(settings)}`;
+  const healthy = settings.servers
+    .map((server) => scenario.servers.find((s) => s.version === server.version))
+    .reduce((sum, s) => sum + (s ? s.replicas ?? 1 : 0), 0);
   for (const client of scenario.clients) {
     if (client.via === 'ingress') continue;
     const workload = `deploy/${clientDeployment(client.identity)}`;
     probes.push({
       workload, namespace: settings.namespace, domain: serviceFqdn(settings), expected: expected.mesh,
       argv: istioctl(settings, 'proxy-config', 'routes', workload, '-n', settings.namespace, '-o', 'json'),
+      endpoints: {
+        cluster: serviceCluster, healthy,
+        argv: istioctl(settings, 'proxy-config', 'endpoints', workload, '-n', settings.namespace, '--cluster', serviceCluster, '-o', 'json'),
+      },
     });
   }
   if (scenario.clients.some((c) => c.via === 'ingress')) {
@@ -347,7 +358,7 @@ export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenari
   const wait: WaitRoutingStep = {
     type: 'wait-routing', id: `wait@${scenario.name}`, phase, scenario: scenario.name, mode,
     purpose: mode === 'proxy-config'
-      ? `poll istioctl proxy-config routes until every client's Envoy (and the gateway's) has the scenario's routes; give up after ${settings.routingTimeoutMs / 1000} s`
+      ? `poll istioctl proxy-config routes (and endpoints) until every client's Envoy (and the gateway's) has the scenario's routes and every server pod; give up after ${settings.routingTimeoutMs / 1000} s`
       : `proxyless: poll istioctl proxy-status until every client is SYNCED with istiod; give up after ${settings.routingTimeoutMs / 1000} s`,
     probes: routingProbes(settings, scenario, expected),
     timeoutMs: settings.routingTimeoutMs, intervalMs: settings.routingPollMs,

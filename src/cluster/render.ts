@@ -49,6 +49,10 @@ export function renderStep(step: Step, index: number): string {
         out.push(commandLine(probe.argv));
         out.push(`#   until virtual host '${probe.domain}' routes, in order:`);
         for (const sig of probe.expected) out.push(`#     - ${route(sig)}`);
+        if (probe.endpoints) {
+          out.push(commandLine(probe.endpoints.argv));
+          out.push(`#   until ${probe.endpoints.healthy} endpoints are HEALTHY (every server pod)`);
+        }
       }
       break;
     case 'sample':

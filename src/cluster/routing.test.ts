@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultRoutes, durationMs, expectedRouting, parseRouteConfigs, routingMismatch } from './routing.ts';
+import { defaultRoutes, durationMs, expectedRouting, healthyEndpoints, parseRouteConfigs, routingMismatch } from './routing.ts';
 import { scenarioManifests } from './scenario-files.ts';
 import { REPO_ROOT } from './settings.ts';
 
@@ -98,5 +98,16 @@ describe.runIf(existsSync(join(REPO_ROOT, 'scenarios/mirror-v2')))('expected rou
     expect(real('timeout').mesh[0]?.timeoutMs).toBe(1000);
     expect(real('retries').mesh.map((r) => r.retries)).toEqual([0, 4]);
     expect(real('ingress-weighted-70-30').gateway).toHaveLength(1);
+  });
+});
+
+describe('healthyEndpoints', () => {
+  const cluster = `outbound|20000||${FQDN}`;
+  const json = (file: string) => readFileSync(join(fixtures, 'proxy-config', file), 'utf8');
+  it('counts HEALTHY hosts of one cluster, not draining ones', () => {
+    expect(healthyEndpoints(json('client-default-endpoints-v1-v2.json'), cluster)).toBe(2);
+    expect(healthyEndpoints(json('client-default-endpoints-rollout.json'), cluster)).toBe(1);
+    expect(healthyEndpoints(json('client-default-endpoints-replicas.json'), cluster)).toBe(4);
+    expect(healthyEndpoints(json('client-default-endpoints-replicas.json'), `outbound|20000|v1|${FQDN}`)).toBe(0);
   });
 });

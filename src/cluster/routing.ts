@@ -200,3 +200,21 @@ export function routingMismatch(configs: readonly EnvoyRouteConfig[], domain: st
   }
   return problems.join('\n');
 }
+
+// --- endpoints: istioctl proxy-config endpoints <workload> --cluster <name> -o json
+// (Envoy's ClusterStatus list: one entry per cluster, hostStatuses with an EDS health status)
+
+interface EnvoyClusterStatus {
+  name?: string;
+  hostStatuses?: Array<{ healthStatus?: { edsHealthStatus?: string } }>;
+}
+
+/** Healthy endpoints of one cluster in `istioctl proxy-config endpoints -o json` output. */
+export function healthyEndpoints(json: string, cluster: string): number {
+  const data = JSON.parse(json) as unknown;
+  if (!Array.isArray(data)) throw new Error('istioctl proxy-config endpoints -o json did not print an array');
+  return (data as EnvoyClusterStatus[])
+    .filter((c) => c.name === cluster)
+    .flatMap((c) => c.hostStatuses ?? [])
+    .filter((h) => (h.healthStatus?.edsHealthStatus ?? 'HEALTHY') === 'HEALTHY').length;
+}

@@ -29,7 +29,7 @@ export function installHint(tool: ToolName, versions: PinnedVersions): string {
     case 'kubectl':
       return `install kubectl ${versions.kubectl} (within one minor of the cluster's Kubernetes): https://kubernetes.io/docs/tasks/tools/ , or make tools-kubectl`;
     case 'helm':
-      return `make tools-helm   (runs: scripts/tools/install-helm.sh, which builds helm ${versions.helm} with go install)`;
+      return `make helm   (runs: scripts/tools/install-helm.sh, which builds helm ${versions.helm} with go install)`;
     case 'istioctl':
       return `make tools-istioctl   (downloads istioctl ${versions.istio} from https://github.com/istio/istio/releases into .tools/bin; or: curl -L https://istio.io/downloadIstio | ISTIO_VERSION=${versions.istio} sh -)`;
   }
