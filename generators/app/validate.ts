@@ -12,7 +12,10 @@ export const checkName: Check = (value) => {
   if (value === '') return `--name must not be empty (${rule})`;
   if (value.includes('/') || value.includes('..')) return `--name "${value}" must not contain "/" or "..": it names a Kubernetes object, not a path (${rule})`;
   if (value.length > 63) return `--name "${value}" is ${value.length} characters long; at most 63 are allowed (${rule})`;
-  if (/[A-Z]/.test(value)) return `--name "${value}" has upper case letters; use "${value.toLowerCase()}" (${rule})`;
+  if (/[A-Z]/.test(value)) {
+    const lower = value.toLowerCase();
+    return `--name "${value}" has upper case letters${checkName(lower) === undefined ? `; use "${lower}"` : ''} (${rule})`;
+  }
   if (/^[0-9]/.test(value)) return `--name "${value}" starts with a digit (${rule})`;
   if (value.startsWith('-')) return `--name "${value}" starts with "-" (${rule})`;
   if (value.endsWith('-')) return `--name "${value}" ends with "-" (${rule})`;
