@@ -97,6 +97,28 @@ describe('chart', () => {
   });
 });
 
+describe('prompts', () => {
+  it('asks for every flag not given (each answer feeding the next default) and never for a given one', async () => {
+    const tty = process.stdin.isTTY;
+    process.stdin.isTTY = true; // yeoman-test's adapter answers; the generator only asks on a terminal
+    try {
+      const context = helpers
+        .run(CanarykitAppGenerator as never, { namespace: 'canarykit:app', resolved: generatorFile })
+        .withOptions({ skipInstall: true, name: 'given-name' } as never)
+        .withAnswers({ type: 'client', 'app-version': 'v3', proxyless: true });
+      const result = await context;
+      const asked = context.askedQuestions.map((question) => question.name);
+      expect(asked).toEqual(['type', 'app-version', 'image', 'port', 'version-label', 'proxyless', 'target']);
+      expect(context.askedQuestions.find((question) => question.name === 'image')?.answer).toBe('given-name');
+      expect(context.askedQuestions.find((question) => question.name === 'target')?.answer).toBe('xds:///greeter-server:20000');
+      result.assertFileContent('Makefile', /^HELM_INSTALL_NAME = given-name-v3$/m);
+      expect(values(result)).toMatchObject({ kind: 'client', proxyless: { enabled: true }, client: { target: 'xds:///greeter-server:20000' } });
+    } finally {
+      process.stdin.isTTY = tty;
+    }
+  });
+});
+
 describe('atomic writes', () => {
   it('a failure while writing leaves no file behind (mem-fs commits only at the end)', async () => {
     let pendingAtFailure = 0;

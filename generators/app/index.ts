@@ -45,13 +45,13 @@ export default class CanarykitAppGenerator extends Generator<Record<string, unkn
     const check = spec.check;
     const question = {
       type: spec.kind === 'boolean' ? 'confirm' : spec.choices ? 'list' : 'input',
-      name: 'value',
+      name: spec.flag,
       message: spec.question,
       default: defaultValue,
       ...(spec.choices ? { choices: [...spec.choices] } : {}),
       ...(check ? { validate: (input: string) => check(String(input)) ?? true } : {}),
     };
     const answer = await this.prompt([question] as never);
-    return (answer as { value?: string | boolean }).value;
+    return (answer as Record<string, string | boolean | undefined>)[spec.flag];
   };
 }

@@ -5,14 +5,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
-import { FLAGS, helpText, InputError, resolveAnswers, type FlagValues, type NewAppAnswers } from './options.ts';
+import { FLAGS, helpText, InputError, resolveAnswers, validateGiven, type FlagValues, type NewAppAnswers } from './options.ts';
 import { generatorFile, listFiles } from './paths.ts';
 
 export type NewAppRequest = {
   /** Directory of the new project; created if missing. */
   dir: string;
   flags: FlagValues;
-  /** Take defaults for missing flags instead of asking. Implied when stdin is not a terminal. */
+  /** Take defaults for missing flags instead of asking. Implied when stdin is not a terminal (nobody could answer). */
   yes?: boolean;
   /** Write into a non-empty directory: the generator's files are overwritten, other files kept. */
   force?: boolean;
@@ -65,14 +65,17 @@ export async function newApp(request: NewAppRequest): Promise<NewAppResult> {
   const force = request.force === true;
   const yes = request.yes === true || process.stdin.isTTY !== true;
   checkTargetDir(dir, force);
-  // Validate every flag before Yeoman starts; with --yes this is the whole answer set.
-  const answers = await resolveAnswers(request.flags, { dirName: path.basename(dir) });
+  // Validate before Yeoman starts: with --yes every value (given or default), else the flags given;
+  // the prompts then check each answer as it is typed.
+  let answers: NewAppAnswers | undefined;
+  if (yes) answers = await resolveAnswers(request.flags, { dirName: path.basename(dir) });
+  else validateGiven(request.flags);
   const scratch = fs.mkdtempSync(path.join(nearestExistingDir(path.dirname(dir)), '.canarykit-newapp-'));
   try {
     // Same base name as the target, so defaults derived from the directory name match.
     const staging = path.join(scratch, path.basename(dir));
     fs.mkdirSync(staging);
-    const chosen = await runGenerator(staging, yes ? answersAsFlags(answers) : request.flags, yes, request.log);
+    const chosen = await runGenerator(staging, answers ? answersAsFlags(answers) : request.flags, yes, request.log);
     const files = listFiles(staging);
     await request.beforeMove?.(staging);
     if (!fs.existsSync(dir)) {

@@ -192,6 +192,21 @@ export async function resolveAnswers(given: FlagValues, context: { dirName: stri
   return chosen as NewAppAnswers;
 }
 
+/** Checks only the flags given (interactive runs ask for the rest, and check each answer as it comes). */
+export function validateGiven(given: FlagValues): void {
+  const problems: string[] = [];
+  for (const spec of FLAGS) {
+    const value = given[spec.flag];
+    if (typeof value !== 'string') continue;
+    const problem = spec.check?.(value);
+    if (problem) problems.push(problem);
+    if (spec.onlyFor && typeof given.type === 'string' && given.type !== spec.onlyFor) {
+      problems.push(`--${spec.flag} applies to --type ${spec.onlyFor} only (this is a ${given.type})`);
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+}
+
 function assign(chosen: Partial1, flag: FlagName, value: string | boolean): void {
   switch (flag) {
     case 'type': chosen.type = value as ProjectTypeName; break;
