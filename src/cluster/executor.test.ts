@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Executor, hintFor, istioctlVersionProblem, sidecarProblem } from './executor.ts';
 import { clusterUpPlan, scenarioSteps, type ExecStep } from './plan.ts';
-import { readDriverScenario, scenarioManifests } from './scenario-files.ts';
+import { loadDriverScenario } from '../driver/from-scenario.ts';
+import { scenarioManifests } from './scenario-files.ts';
 import { scriptedRunner } from './scripted-runner.ts';
 import { defaultClusterSettings } from './settings.ts';
 import { ClusterError } from './tools.ts';
@@ -27,7 +28,7 @@ function executor(runner: ReturnType<typeof scriptedRunner>, files: Record<strin
   return { time, exec: new Executor({ runner, settings, now: time.now, sleep: time.sleep, writeFile: (p, c) => { files[p] = c; } }) };
 }
 
-const weighted = readDriverScenario(join(testdata, 'scenarios/weighted-90-10'));
+const weighted = loadDriverScenario(join(testdata, 'scenarios/weighted-90-10'));
 const weightedSteps = scenarioSteps(settings, weighted, scenarioManifests(weighted.dir));
 
 describe('Executor.exec', () => {

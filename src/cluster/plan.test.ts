@@ -7,7 +7,8 @@ import type { DriverScenario } from '../driver/driver.ts';
 import { CLIENT_CONTAINER, SERVER_CONTAINER } from './helm-values.ts';
 import { clientsOf, clusterDownPlan, clusterUpPlan, deployPlan, e2ePlan, SINCE, type ExecStep, type Plan, type PlannedScenario, type Step } from './plan.ts';
 import { renderPlan } from './render.ts';
-import { readDriverScenario, scenarioManifests } from './scenario-files.ts';
+import { loadDriverScenario } from '../driver/from-scenario.ts';
+import { scenarioManifests } from './scenario-files.ts';
 import { defaultClusterSettings, readPinnedVersions, REPO_ROOT } from './settings.ts';
 
 const fixtures = join(import.meta.dirname, 'testdata/scenarios');
@@ -18,7 +19,7 @@ const settings = defaultClusterSettings({
 
 const scenarioNames = ['no-rules', 'weighted-90-10', 'header-user-admin', 'ingress-70-30', 'local-only'];
 const planned: PlannedScenario[] = scenarioNames.map((name) => {
-  const scenario = readDriverScenario(join(fixtures, name));
+  const scenario = loadDriverScenario(join(fixtures, name));
   return { scenario, manifests: scenarioManifests(scenario.dir) };
 });
 const clusterScenarios = planned.map((p) => p.scenario).filter((s) => s.modes.includes('cluster'));

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseManifestFile, readDriverScenario, readDriverScenarios, scenarioManifestFiles, scenarioManifests } from './scenario-files.ts';
+import { listScenarios } from '../scenarios/load.ts';
+import { parseManifestFile, scenarioManifestFiles, scenarioManifests } from './scenario-files.ts';
 import { REPO_ROOT } from './settings.ts';
 
 const fixtures = join(import.meta.dirname, 'testdata/scenarios');
@@ -41,33 +42,10 @@ describe('scenario manifests', () => {
   });
 });
 
-describe('readDriverScenario', () => {
-  it('reads modes, servers and clients from expect/expect.yaml', () => {
-    const scenario = readDriverScenario(join(fixtures, 'ingress-70-30'));
-    expect(scenario).toMatchObject({
-      name: 'ingress-70-30',
-      modes: ['cluster'],
-      servers: [{ version: 'v1', replicas: 2 }, { version: 'v2', delayMs: 5 }],
-      clients: [{ identity: 'ingress', via: 'ingress' }, { identity: 'default', rate: 40, concurrency: 2 }],
-    });
-  });
-
-  it('defaults the servers to v1 and v2', () => {
-    expect(readDriverScenario(join(fixtures, 'local-only')).servers).toEqual([{ version: 'v1' }, { version: 'v2' }].map((s) => ({ ...s, replicas: undefined, delayMs: undefined, failRate: undefined })));
-  });
-
-  it('refuses an uppercase header name (Istio header matches are lowercase)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'canarykit-scenario-'));
-    mkdirSync(join(dir, 'expect'));
-    writeFileSync(join(dir, 'expect/expect.yaml'), 'modes: [cluster]\nclients:\n  - identity: admin\n    headers: {User: admin}\n');
-    expect(() => readDriverScenario(dir)).toThrow(/clients\.0\.headers\.User[\s\S]*lowercase/);
-  });
-});
-
 // The real scenarios (scenarios/, another folder's work): every object the e2e would apply is valid.
 describe.runIf(existsSync(join(REPO_ROOT, 'scenarios')))('scenarios/ as the kind driver reads them', () => {
   it('every cluster scenario parses and its manifests validate', () => {
-    const scenarios = readDriverScenarios(join(REPO_ROOT, 'scenarios')).filter((s) => s.modes.includes('cluster'));
+    const scenarios = listScenarios(join(REPO_ROOT, 'scenarios')).filter((s) => s.modes.includes('cluster'));
     expect(scenarios.length).toBeGreaterThan(0);
     for (const scenario of scenarios) scenarioManifests(scenario.dir);
   });

@@ -2,13 +2,11 @@
 // scenarios/<name>/ (expect/ holds the expectation, which is not a Kubernetes object), each one
 // validated against its schema (@kubernetes-models/istio) before anything reaches a cluster.
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1/DestinationRule';
 import { Gateway } from '@kubernetes-models/istio/networking.istio.io/v1/Gateway';
 import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1/VirtualService';
-import { z } from 'zod';
-import type { DriverScenario } from '../driver/driver.ts';
 
 export interface ManifestDoc {
   /** File the object came from (absolute path). */
@@ -64,55 +62,4 @@ export function parseManifestFile(file: string, text = readFileSync(file, 'utf8'
 
 export function scenarioManifests(dir: string): ManifestDoc[] {
   return scenarioManifestFiles(dir).flatMap((file) => parseManifestFile(file));
-}
-
-// Until the scenario loader (src/scenarios) is wired in, read the fields a driver needs straight
-// from expect/expect.yaml. Loose (passthrough) on purpose: verification owns the full schema.
-const expectFileSchema = z.looseObject({
-  modes: z.array(z.enum(['local', 'cluster'])),
-  servers: z.array(z.looseObject({
-    version: z.string(),
-    replicas: z.number().int().min(0).optional(),
-    delayMs: z.number().min(0).optional(),
-    failRate: z.number().min(0).max(1).optional(),
-  })).default([{ version: 'v1' }, { version: 'v2' }]),
-  clients: z.array(z.looseObject({
-    identity: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS label (it names a Helm release)'),
-    headers: z.record(z.string(), z.string()).optional().superRefine((headers, ctx) => {
-      for (const key of Object.keys(headers ?? {})) {
-        if (!/^[a-z0-9][-a-z0-9_.]*$/.test(key)) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `header name '${key}' must be lowercase: gRPC metadata keys are lowercase and Istio header matches compare them as such` });
-        }
-      }
-    }),
-    via: z.enum(['mesh', 'ingress']).optional(),
-    rate: z.number().min(0).optional(),
-    concurrency: z.number().int().min(1).optional(),
-  })).min(1),
-});
-
-export function readDriverScenario(dir: string): DriverScenario {
-  const file = join(dir, 'expect', 'expect.yaml');
-  const result = expectFileSchema.safeParse(parseAllDocuments(readFileSync(file, 'utf8'))[0]?.toJS());
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
-    throw new Error(`${file}:\n${problems}`);
-  }
-  const data = result.data;
-  return {
-    name: basename(dir),
-    dir,
-    modes: data.modes,
-    servers: data.servers.map((s) => ({ version: s.version, replicas: s.replicas, delayMs: s.delayMs, failRate: s.failRate })),
-    clients: data.clients.map((c) => ({ identity: c.identity, headers: c.headers, via: c.via, rate: c.rate, concurrency: c.concurrency })),
-  };
-}
-
-/** Every scenario folder under `root` (sorted), as driver scenarios. */
-export function readDriverScenarios(root: string): DriverScenario[] {
-  return readdirSync(root, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => join(root, entry.name))
-    .sort()
-    .map((dir) => readDriverScenario(dir));
 }
