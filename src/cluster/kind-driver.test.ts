@@ -115,3 +115,29 @@ describe('diagnosticCommands', () => {
     ]));
   });
 });
+
+describe('KindDriver up/down', () => {
+  it('by default only checks the cluster made by make cluster-up, and never deletes it', async () => {
+    const runner = scriptedRunner([[/^kind get clusters/, { stdout: 'canarykit\n' }]]);
+    const d = driver(runner);
+    await d.up();
+    await d.down();
+    expect(runner.lines()).toEqual([
+      'docker info --format {{.ServerVersion}}',
+      'kind get clusters',
+      'kubectl --context kind-canarykit rollout status deployment/istiod -n istio-system --timeout=5m',
+    ]);
+  });
+
+  it('creates, deploys and deletes when it manages the cluster', async () => {
+    const runner = scriptedRunner([[/^kind get clusters/, { stdout: '' }], [/istioctl version/, { stdout: '1.31.1\n' }], [/get pods -n canarykit -o json/, { stdout: pods }]]);
+    const d = new KindDriver({ settings, runner, writeFile: () => {}, manageCluster: true, build: false });
+    await d.up();
+    await d.down();
+    const lines = runner.lines();
+    expect(lines.some((l) => l.startsWith('kind create cluster --name canarykit'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('kind load docker-image'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('make build'))).toBe(false);
+    expect(lines.at(-1)).toBe('kind delete cluster --name canarykit');
+  });
+});

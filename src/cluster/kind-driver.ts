@@ -14,7 +14,13 @@ export interface KindDriverOptions {
   /** Default: the real tools through execa. */
   readonly runner?: CommandRunner;
   readonly log?: (line: string) => void;
-  /** Clients `up` installs (the e2e re-installs each scenario's own before applying it). */
+  /**
+   * Whether this driver owns the cluster: `up` creates it (cluster-up + deploy) and `down` deletes
+   * it. Default false: the cluster's lifetime belongs to `make cluster-up` / `make cluster-down`,
+   * `up` only checks it is there and `down` leaves it (e2e/ calls up/down once per test file).
+   */
+  readonly manageCluster?: boolean;
+  /** Clients a managed `up` installs (each scenario installs its own before applying its rules). */
   readonly clients?: readonly DriverClient[];
   /** Build images with `make build` during `up` (default true). */
   readonly build?: boolean;
@@ -90,6 +96,12 @@ export class KindDriver implements Driver {
   }
 
   async up(_options: DriverUpOptions = {}): Promise<void> {
+    if (!this.#options.manageCluster) {
+      // The cluster was made by `make cluster-up`: check it is there and Istio is serving.
+      await this.#ensureCluster();
+      await this.#executor.runSteps(clusterUpPlan(this.#settings).steps.filter((step) => step.id === 'rollout-istiod'));
+      return;
+    }
     await this.#preflight(false);
     await this.#executor.runSteps(clusterUpPlan(this.#settings).steps);
     this.#clusterChecked = true;
@@ -125,7 +137,9 @@ export class KindDriver implements Driver {
     await this.#executor.runSteps(this.#stepsFor(scenario).cleanup);
   }
 
+  /** Deletes the cluster only when this driver manages it (see `manageCluster`). */
   async down(): Promise<void> {
+    if (!this.#options.manageCluster) return;
     await this.#executor.runSteps(clusterDownPlan(this.#settings).steps);
   }
 }

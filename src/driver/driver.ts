@@ -80,7 +80,7 @@ export interface Driver {
   readonly name: DriverName;
   /** Undefined when the driver can run the scenario; else a sentence saying why not (for test.skip). */
   skipReason(scenario: DriverScenario): string | undefined;
-  /** Bring the environment up: cluster + mesh + workloads, or local servers + control plane. Idempotent. */
+  /** Bring the environment up (local servers + control plane), or check it is up (an existing kind cluster). Idempotent. */
   up(options?: DriverUpOptions): Promise<void>;
   /** Apply the scenario's routing config. */
   apply(scenario: DriverScenario): Promise<AppliedScenario>;
@@ -92,7 +92,7 @@ export interface Driver {
   diagnose(scenario: DriverScenario): Promise<string>;
   /** Remove the scenario's routing config so the next scenario starts from no rules. */
   cleanup(scenario: DriverScenario): Promise<void>;
-  /** Tear the environment down. */
+  /** Release what `up` set up (the kind driver leaves a cluster it was not asked to manage). */
   down(): Promise<void>;
 }
 
