@@ -30,6 +30,7 @@ const cases: readonly BadCase[] = [
   { why: 'a pod label that would override `app`', set: { 'podLabels.app': 'other' }, message: ['podLabels.app'] },
   { why: 'root as the user', set: { 'securityContext.runAsUser': 0 }, message: ["'/securityContext/runAsUser'", 'minimum'] },
   { why: 'a bad pull policy', set: { 'image.pullPolicy': 'Sometimes' }, message: ["'/image/pullPolicy'"] },
+  { why: 'a client without its HTTP port but with HTTP probes', set: { kind: 'client', 'client.httpPort': 0 }, message: ['client.httpPort', 'probes.enabled=false'] },
   { why: 'a string where a number belongs', set: { 'client.rate': 'fast' }, message: ["'/client/rate'"] },
 ];
 
@@ -47,7 +48,7 @@ describeWithTool(helmCheck, 'charts/greeter refuses bad values', () => {
   });
 
   it('accepts the good values next to each bad one (the refusals are not blanket)', async () => {
-    const goods: Record<string, string | number>[] = [{ version: 'v2' }, { replicaCount: 0 }, { 'server.port': 65535 }, { versionLabel: 'dubbogoAppVersion' }, { kind: 'client', 'client.metadata.x-dark-launch': 'v2' }];
+    const goods: Record<string, string | number | boolean>[] = [{ version: 'v2' }, { replicaCount: 0 }, { 'server.port': 65535 }, { versionLabel: 'dubbogoAppVersion' }, { kind: 'client', 'client.metadata.x-dark-launch': 'v2' }, { kind: 'client', 'client.httpPort': 0, 'probes.enabled': 'false' }];
     for (const set of goods) {
       const result = await helm(['template', 'good', CHART, ...valuesArgs({ set })]);
       expect(result.exitCode, `${JSON.stringify(set)}: ${result.stderr}`).toBe(0);

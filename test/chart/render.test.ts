@@ -175,6 +175,17 @@ describeWithTool(helmCheck, 'charts/greeter with a real helm', () => {
     expect(env(container)).toMatchObject({ GREETER_TARGET: 'dns:///greeter-server:20000', GREETER_RATE: '10', GREETER_CONCURRENCY: '1', GREETER_HTTP_PORT: '8080' });
     expect(env(container)).not.toHaveProperty('GREETER_METADATA');
     expect(env(container)).not.toHaveProperty('GREETER_VERSION');
+    expect(deployment.spec!.template.metadata!.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080' });
+  });
+
+  it('client with httpPort 0 and probes off: no port, no probes, no scrape annotations', async () => {
+    const deployment = await deploymentOf('c', { ...CLIENT, set: { 'client.httpPort': 0, 'probes.enabled': false } });
+    const container = appContainer(deployment.spec!.template.spec);
+    expect(container.ports).toBeUndefined();
+    expect(container.livenessProbe).toBeUndefined();
+    expect(container.readinessProbe).toBeUndefined();
+    expect(env(container).GREETER_HTTP_PORT).toBe('0');
+    expect(deployment.spec!.template.metadata!.annotations ?? {}).not.toHaveProperty('prometheus.io/scrape');
   });
 
   it('client with user: admin sends it as GREETER_METADATA; several headers are joined in key order', async () => {
