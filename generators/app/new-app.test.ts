@@ -3,7 +3,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApp, runNewApp } from './new-app.ts';
 
@@ -151,6 +153,21 @@ describe('writing', () => {
     ).rejects.toThrow(/injected failure/);
     expect(staged).toContain('Makefile');
     expect(snapshot(caseDir)).toEqual(before);
+  });
+
+  it('a SIGTERM while generating removes the staging directory and leaves no target', async () => {
+    const caseDir = fs.mkdtempSync(path.join(parent, 'signal-'));
+    const target = path.join(caseDir, 'demo-svc');
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./cli.ts', import.meta.url)), target, '--yes'], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    // Wait for the staging directory (made before Yeoman loads, which takes most of a second), then stop the run.
+    const deadline = Date.now() + 10_000;
+    while (!fs.readdirSync(caseDir).some((entry) => entry.startsWith('.canarykit-newapp-')) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    child.kill('SIGTERM');
+    expect(await exited).toBe('SIGTERM');
+    expect(fs.readdirSync(caseDir)).toEqual([]);
   });
 
   it('--force writes into a non-empty directory and keeps files it does not own', async () => {

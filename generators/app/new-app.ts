@@ -71,6 +71,13 @@ export async function newApp(request: NewAppRequest): Promise<NewAppResult> {
   if (yes) answers = await resolveAnswers(request.flags, { dirName: path.basename(dir) });
   else validateGiven(request.flags);
   const scratch = fs.mkdtempSync(path.join(nearestExistingDir(path.dirname(dir)), '.canarykit-newapp-'));
+  // Ctrl-C or a kill while generating: drop the staging directory; the target was never touched.
+  const onSignal = (signal: NodeJS.Signals) => {
+    fs.rmSync(scratch, { recursive: true, force: true });
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     // Same base name as the target, so defaults derived from the directory name match.
     const staging = path.join(scratch, path.basename(dir));
@@ -86,6 +93,8 @@ export async function newApp(request: NewAppRequest): Promise<NewAppResult> {
     }
     return { dir, answers: chosen, files };
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
