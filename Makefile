@@ -40,9 +40,11 @@ typecheck: install ## Type-check the kit and the apps (tsc, no output).
 	npm run --workspaces --if-present typecheck
 
 .PHONY: test
-test: install ## Run every test: unit, integration and the local-mesh e2e suite.
+test: install helm ## Run every test: unit, integration, chart, images and the local-mesh e2e suite.
 	$(MAKE) typecheck
-	vitest run
+	@mkdir -p .tools && rm -f .tools/test-results.json
+	vitest run --reporter=default --reporter=json --outputFile.json=.tools/test-results.json || true
+	@node scripts/tools/test-summary.ts .tools/test-results.json
 
 .PHONY: bench
 bench: install ## Run the benchmarks; prints each result as a ratio to a baseline measured in the same run.

@@ -1,0 +1,3 @@
+import { scenarioTest } from './support.ts';
+
+scenarioTest('dark-launch');

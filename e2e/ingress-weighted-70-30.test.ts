@@ -1,0 +1,3 @@
+import { scenarioTest } from './support.ts';
+
+scenarioTest('ingress-weighted-70-30');

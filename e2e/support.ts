@@ -1,0 +1,65 @@
+// One e2e test per scenario, on the driver named by CANARYKIT_DRIVER (`local`, the default: the
+// xDS mesh on this machine; `kind`: kind + Istio, which needs `make cluster-up deploy` first).
+// Both drivers run the same steps (src/driver/run-scenario.ts) and the same checks (src/verify).
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODE_OF_DRIVER, skipReasonForModes, type Driver, type DriverName } from '../src/driver/driver.ts';
+import { toDriverScenario } from '../src/driver/from-scenario.ts';
+import { runScenario } from '../src/driver/run-scenario.ts';
+import { loadScenario } from '../src/scenarios/load.ts';
+import { plannedCalls, verifyLogs } from '../src/verify/check.ts';
+import { toVerifyOutcome } from '../src/verify/report.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+
+function driverName(): DriverName {
+  const name = process.env.CANARYKIT_DRIVER ?? 'local';
+  if (name !== 'local' && name !== 'kind') throw new Error(`CANARYKIT_DRIVER must be local or kind, got "${name}"`);
+  return name;
+}
+
+async function createDriver(name: DriverName, scenario: ReturnType<typeof loadScenario>): Promise<{ driver: Driver; sampleMs: number }> {
+  if (name === 'local') {
+    const { LocalDriver } = await import('../src/local/local-driver.ts');
+    const driver = new LocalDriver({
+      callsNeeded: (_s, identity) => plannedCalls(scenario.expect, scenario.expect.clients.find((c) => c.identity === identity)!, 'local'),
+    });
+    return { driver, sampleMs: 0 };
+  }
+  const { KindDriver } = await import('../src/cluster/kind-driver.ts');
+  const { defaultClusterSettings } = await import('../src/cluster/settings.ts');
+  const { sampleMsFor } = await import('../src/cluster/command.ts');
+  return { driver: new KindDriver({ settings: defaultClusterSettings(), clients: toDriverScenario(scenario).clients, build: false }), sampleMs: sampleMsFor(scenario) };
+}
+
+/** Declares the e2e test of scenarios/<name> on the chosen driver. */
+export function scenarioTest(name: string): void {
+  const scenario = loadScenario(join(ROOT, 'scenarios', name));
+  const target = toDriverScenario(scenario);
+  const driverKind = driverName();
+  const skip = skipReasonForModes(driverKind, target);
+  const title = scenario.description.trim().split('\n')[0]!;
+
+  describe(`${name} on the ${driverKind} driver`, () => {
+    let driver: Driver | undefined;
+    let sampleMs = 0;
+    beforeAll(async () => {
+      if (skip) return;
+      ({ driver, sampleMs } = await createDriver(driverKind, scenario));
+      await driver.up();
+    }, 180_000);
+    afterAll(async () => {
+      await driver?.down();
+    }, 60_000);
+
+    it.skipIf(skip !== undefined)(title, async () => {
+      const { outcome } = await runScenario({
+        driver: driver!,
+        scenario: target,
+        sampleMs,
+        verify: (_s, logs) => toVerifyOutcome(verifyLogs(scenario.expect, logs, MODE_OF_DRIVER[driverKind]), { title: name }),
+      });
+      expect(outcome.passed, outcome.report).toBe(true);
+    }, 180_000);
+  });
+}

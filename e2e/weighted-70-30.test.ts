@@ -1,0 +1,3 @@
+import { scenarioTest } from './support.ts';
+
+scenarioTest('weighted-70-30');

@@ -1,0 +1,29 @@
+// `canarykit scenarios`: list the routing scenarios with their modes; `--validate` checks every
+// file (Istio schemas, cross-references, expectations) and reports each problem with its file,
+// field and fix.
+import { parseArgs } from 'node:util';
+import { inspectScenario, scenarioDirs } from '../../scenarios/load.ts';
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { dir: { type: 'string', default: 'scenarios' }, validate: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write('Usage: canarykit scenarios [--validate] [--dir scenarios]\n');
+    return 0;
+  }
+  let problems = 0;
+  for (const dir of scenarioDirs(values.dir)) {
+    const { scenario, errors } = inspectScenario(dir);
+    if (scenario) {
+      process.stdout.write(`${scenario.name.padEnd(24)} ${scenario.modes.join(',').padEnd(14)} ${scenario.description.trim().split('\n')[0]}\n`);
+    }
+    for (const e of errors) {
+      problems++;
+      process.stderr.write(`${e.message}\n`);
+    }
+  }
+  if (values.validate) process.stdout.write(problems === 0 ? 'all scenarios are valid\n' : `${problems} problem(s) found\n`);
+  return problems === 0 ? 0 : 1;
+}

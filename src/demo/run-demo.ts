@@ -1,0 +1,118 @@
+// `make demo` / `canarykit demo`: every scenario that lists mode `local`, applied in turn on the
+// local xDS mesh, each verified from the clients' logs with the scenario's own expectations.
+// One driver serves the whole run: servers and clients start once and are reused while a
+// scenario's needs allow, so after the first scenario a verdict takes about a second of traffic.
+import { toDriverScenario } from '../driver/from-scenario.ts';
+import { runScenario, ScenarioFailure } from '../driver/run-scenario.ts';
+import { LocalDriver } from '../local/local-driver.ts';
+import { loadScenario, scenarioDirs, type Scenario } from '../scenarios/load.ts';
+import { plannedCalls, verifyLogs, type VerifyResult } from '../verify/check.ts';
+import { formatReport, toJson } from '../verify/report.ts';
+import { join } from 'node:path';
+
+export interface DemoOptions {
+  /** Scenario names to run (default: every scenario with mode `local`). */
+  scenarios?: string[];
+  root?: string;
+  color?: boolean;
+  /** Progress lines (a scenario starting, its verdict). */
+  progress?: (line: string) => void;
+  /** Control-plane log lines. */
+  meshLog?: (line: string) => void;
+}
+
+export interface ScenarioOutcome {
+  name: string;
+  passed: boolean;
+  /** Apply to verdict, in ms. */
+  ms: number;
+  result?: VerifyResult;
+  report: string;
+  error?: string;
+}
+
+export interface DemoResult {
+  passed: boolean;
+  totalMs: number;
+  setupMs: number;
+  scenarios: ScenarioOutcome[];
+  skipped: Array<{ name: string; reason: string }>;
+}
+
+/** The scenarios to run, refusing unknown names with the list of known ones. */
+export function selectScenarios(root: string, names: string[] | undefined): { run: Scenario[]; skipped: DemoResult['skipped'] } {
+  const dirs = scenarioDirs(root);
+  const known = dirs.map((d) => d.split('/').pop()!);
+  for (const name of names ?? []) {
+    if (!known.includes(name)) throw new Error(`unknown scenario "${name}"; known scenarios: ${known.join(', ')}`);
+  }
+  const chosen = names && names.length > 0 ? names.map((n) => join(root, n)) : dirs;
+  const run: Scenario[] = [];
+  const skipped: DemoResult['skipped'] = [];
+  for (const dir of chosen) {
+    const scenario = loadScenario(dir);
+    if (scenario.modes.includes('local')) run.push(scenario);
+    else skipped.push({ name: scenario.name, reason: `cluster only (${scenario.modes.join(', ')}): run it with make e2e on kind + Istio` });
+  }
+  return { run, skipped };
+}
+
+export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
+  const started = performance.now();
+  const progress = opts.progress ?? (() => {});
+  const { run, skipped } = selectScenarios(opts.root ?? 'scenarios', opts.scenarios);
+  const byName = new Map(run.map((s) => [s.name, s]));
+  const driver = new LocalDriver({
+    callsNeeded: (s, identity) => {
+      const scenario = byName.get(s.name)!;
+      const client = scenario.expect.clients.find((c) => c.identity === identity)!;
+      return plannedCalls(scenario.expect, client, 'local');
+    },
+    ...(opts.meshLog ? { log: opts.meshLog } : {}),
+  });
+  const outcomes: ScenarioOutcome[] = [];
+  let setupMs = 0;
+  try {
+    await driver.up();
+    setupMs = performance.now() - started;
+    for (const [i, scenario] of run.entries()) {
+      progress(`[${i + 1}/${run.length}] ${scenario.name}: ${scenario.description.trim().split('\n')[0]}`);
+      const t0 = performance.now();
+      let result: VerifyResult | undefined;
+      try {
+        const { outcome } = await runScenario({
+          driver,
+          scenario: toDriverScenario(scenario),
+          sampleMs: 0,
+          verify: (_s, logs) => {
+            result = verifyLogs(scenario.expect, logs, 'local');
+            return { passed: result.passed, report: formatReport(result, { title: scenario.name, color: opts.color ?? false }) };
+          },
+        });
+        outcomes.push({ name: scenario.name, passed: outcome.passed, ms: performance.now() - t0, report: outcome.report, ...(result ? { result } : {}) });
+      } catch (err) {
+        const message = err instanceof ScenarioFailure || err instanceof Error ? err.message : String(err);
+        const report = result ? formatReport(result, { title: scenario.name, color: opts.color ?? false }) : message;
+        outcomes.push({ name: scenario.name, passed: false, ms: performance.now() - t0, report, error: message, ...(result ? { result } : {}) });
+      }
+      const last = outcomes.at(-1)!;
+      progress(`      ${last.passed ? 'PASS' : 'FAIL'} in ${(last.ms / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await driver.down();
+  }
+  return { passed: outcomes.every((o) => o.passed), totalMs: performance.now() - started, setupMs, scenarios: outcomes, skipped };
+}
+
+/** The machine form for `--json`. */
+export function demoJson(result: DemoResult): Record<string, unknown> {
+  return {
+    passed: result.passed,
+    totalMs: Math.round(result.totalMs),
+    setupMs: Math.round(result.setupMs),
+    scenarios: result.scenarios.map((s) =>
+      s.result ? toJson(s.result, { name: s.name, ms: Math.round(s.ms) }) : { name: s.name, passed: false, ms: Math.round(s.ms), error: s.error },
+    ),
+    skipped: result.skipped,
+  };
+}
