@@ -25,6 +25,16 @@ help: ## Show this help.
 	  /^[a-zA-Z_0-9.-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } \
 	  /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 
+##@ Demo
+
+.PHONY: demo
+demo: install ## Run every routing scenario on the local xDS mesh (no cluster) and verify each split. SCENARIO=name for one.
+	node bin/canarykit.js demo $(if $(SCENARIO),$(foreach s,$(SCENARIO),--scenario $(s)))
+
+.PHONY: scenarios
+scenarios: install ## List the routing scenarios and validate every file.
+	node bin/canarykit.js scenarios --validate
+
 ##@ Development
 
 node_modules/.install-stamp: package.json package-lock.json $(wildcard apps/*/package.json)
