@@ -14,7 +14,7 @@
 # local and never pushed; nothing about the host is written into the repository.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# shellcheck source=../tools/versions.env
+# shellcheck source=scripts/tools/versions.env
 source "$root/scripts/tools/versions.env"
 TAG="${BASE_IMAGE:-node:${NODE_VERSION%%.*}-bookworm-slim}"
 SUITE="${DEBIAN_SUITE:-bookworm}"

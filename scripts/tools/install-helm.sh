@@ -7,7 +7,7 @@
 # Prints the path of the helm to use on stdout; progress goes to stderr.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# shellcheck source=versions.env
+# shellcheck source=scripts/tools/versions.env
 source "$root/scripts/tools/versions.env"
 localbin="$root/.tools/bin"
 want_major="${HELM_VERSION#v}"; want_major="${want_major%%.*}"
