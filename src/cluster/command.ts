@@ -127,6 +127,7 @@ async function runE2e(settings: ClusterSettings, scenarios: readonly Scenario[],
   const runner = execaRunner({ localBin }, settings.versions);
   await preflight({ runner, versions: settings.versions, clusterName: settings.clusterName, where: { localBin } }, { cluster: true, tools: ['kind', 'kubectl', 'helm', 'istioctl'] });
   const driver = new KindDriver({ settings, log, runner });
+  await driver.up();
   let failed = 0;
   const selected = clusterScenarios(scenarios);
   for (const skipped of scenarios.filter((s) => !s.modes.includes('cluster'))) log(`skip ${skipped.name}: modes ${skipped.modes.join(', ')}`);

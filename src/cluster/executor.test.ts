@@ -147,6 +147,32 @@ describe('Executor.waitRouting', () => {
   });
 });
 
+describe('Executor.waitRouting for proxyless clients (istioctl proxy-status)', () => {
+  const proxyless = defaultClusterSettings({ versions: settings.versions, meshMode: 'proxyless', routingTimeoutMs: 10_000 });
+  const wait = scenarioSteps(proxyless, weighted, scenarioManifests(weighted.dir)).wait;
+  // The table istioctl proxy-status prints (columns of Istio 1.2x); written by hand.
+  const table = (rds: string) => [
+    'NAME                                                   CLUSTER        CDS              LDS              EDS              RDS              ECDS        ISTIOD                     VERSION',
+    `greeter-client-default-v1-6d5f8c7b9d-q7w2x.canarykit   Kubernetes     SYNCED (3m)      SYNCED (3m)      SYNCED (3m)      ${rds}      IGNORED     istiod-7d9f8c6b5d-x2x4p    1.31.1`,
+    'greeter-server-v1-5b8f9c6d4f-abcde.canarykit           Kubernetes     SYNCED (3m)      SYNCED (3m)      SYNCED (3m)      SYNCED (3m)      IGNORED     istiod-7d9f8c6b5d-x2x4p    1.31.1',
+    '',
+  ].join('\n');
+
+  it('first lets istiod push, then waits until the client is no longer STALE', async () => {
+    const runner = scriptedRunner([[/proxy-status/, (_a, call) => ({ stdout: table(call === 0 ? 'STALE (1s)  ' : 'SYNCED (1s) ') })]]);
+    const { exec, time } = executor(runner);
+    await exec.waitRouting(wait);
+    expect(wait.settleMs).toBe(5_000);
+    expect(time.slept()).toBe(5_000 + 2_000);
+    expect(runner.lines().every((l) => l === 'istioctl --context kind-canarykit proxy-status')).toBe(true);
+  });
+
+  it('waits for a client that has not connected to istiod yet', async () => {
+    const runner = scriptedRunner([[/proxy-status/, { stdout: table('SYNCED (1s) ').split('\n').filter((l) => !l.startsWith('greeter-client')).join('\n') }]]);
+    await expect(executor(runner).exec.waitRouting(wait)).rejects.toThrow(/deploy\/greeter-client-default-v1: not connected to istiod yet/);
+  });
+});
+
 describe('Executor.collect', () => {
   it('asks kubectl for whole seconds and keeps what was logged from the instant routing took effect', async () => {
     const runner = scriptedRunner([[/logs .* -l app=greeter-client-default,identity=default/, { stdout: read('kubectl-logs/weighted-90-10/client-default.log') }]]);

@@ -97,6 +97,7 @@ export class Executor {
 
   async waitRouting(step: WaitRoutingStep): Promise<void> {
     this.#log(`[${step.phase}] ${step.purpose}`);
+    if (step.settleMs > 0) await this.#sleep(step.settleMs);
     const deadline = this.#now().getTime() + step.timeoutMs;
     let waiting: string[] = [];
     for (;;) {

@@ -125,7 +125,8 @@ describe('KindDriver up/down', () => {
     expect(runner.lines()).toEqual([
       'docker info --format {{.ServerVersion}}',
       'kind get clusters',
-      'kubectl --context kind-canarykit rollout status deployment/istiod -n istio-system --timeout=5m',
+      'kubectl --context kind-canarykit rollout status deployment/istiod -n istio-system --timeout=60s',
+      'kubectl --context kind-canarykit delete virtualservices.networking.istio.io,destinationrules.networking.istio.io,gateways.networking.istio.io -n canarykit -l app.kubernetes.io/part-of=canarykit --ignore-not-found',
     ]);
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { skipReasonForModes, type AppliedScenario, type CollectedLogs, type Driver, type DriverClient, type DriverScenario, type DriverUpOptions } from '../driver/driver.ts';
 import { Executor } from './executor.ts';
 import { clientDeployment, clientSelector, CLIENT_CONTAINER, serverSelector, SERVER_CONTAINER } from './helm-values.ts';
-import { clusterDownPlan, clusterUpPlan, deployPlan, scenarioSteps, type ScenarioSteps } from './plan.ts';
+import { clusterDownPlan, clusterUpPlan, deployPlan, e2ePreludeSteps, scenarioSteps, type ScenarioSteps } from './plan.ts';
 import { scenarioManifests, type ManifestDoc } from './scenario-files.ts';
 import type { ClusterSettings } from './settings.ts';
 import { execaRunner, preflight, type CommandRunner, type ToolName } from './tools.ts';
@@ -99,7 +99,7 @@ export class KindDriver implements Driver {
     if (!this.#options.manageCluster) {
       // The cluster was made by `make cluster-up`: check it is there and Istio is serving.
       await this.#ensureCluster();
-      await this.#executor.runSteps(clusterUpPlan(this.#settings).steps.filter((step) => step.id === 'rollout-istiod'));
+      await this.#executor.runSteps(e2ePreludeSteps(this.#settings));
       return;
     }
     await this.#preflight(false);

@@ -56,7 +56,7 @@ describe('dry-run plan', () => {
 
   it('installs Istio and waits for its rollouts before the namespace and the workloads', () => {
     const install = indexOf((s) => s.id === 'istio-install');
-    const rollouts = all.map((s, i) => [s, i] as const).filter(([s]) => s.type === 'exec' && s.argv.includes('rollout')).map(([, i]) => i);
+    const rollouts = up.steps.map((s, i) => [s, i] as const).filter(([s]) => s.type === 'exec' && s.argv.includes('rollout')).map(([, i]) => i);
     expect(rollouts).toHaveLength(2);
     expect(rollouts.every((i) => i > install && i < indexOf((s) => s.id === 'namespace'))).toBe(true);
   });
@@ -74,6 +74,12 @@ describe('dry-run plan', () => {
       used.add(`${values.image.repository}:${values.image.tag}`);
     }
     expect(load.argv.slice(3, -2).sort()).toEqual([...used].sort());
+  });
+
+  it('first checks istiod and removes leftovers of an interrupted run, by the label every scenario object has', () => {
+    expect(e2e.steps.slice(0, 2).map((s) => s.id)).toEqual(['check-istiod', 'remove-leftovers']);
+    const remove = e2e.steps[1] as ExecStep;
+    expect(remove.argv).toEqual(expect.arrayContaining(['-l', 'app.kubernetes.io/part-of=canarykit', '--ignore-not-found', '-n', 'canarykit']));
   });
 
   it('applies each cluster scenario, waits, collects, verifies, then deletes the same files before the next one', () => {

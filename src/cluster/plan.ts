@@ -79,6 +79,11 @@ export interface WaitRoutingStep extends StepBase {
   readonly probes: readonly RoutingProbe[];
   readonly timeoutMs: number;
   readonly intervalMs: number;
+  /**
+   * Wait this long before the first poll. proxy-status says SYNCED for the config a client last
+   * acknowledged, which right after an apply is still the old one: give istiod time to push.
+   */
+  readonly settleMs: number;
 }
 
 export interface SampleStep extends StepBase {
@@ -114,6 +119,8 @@ export interface Plan {
 }
 
 const MINUTE = 60_000;
+/** istiod debounces config changes for 100 ms and pushes in about a second; 5 s is a safe margin. */
+const PROXYLESS_SETTLE_MS = 5_000;
 
 function kubectl(settings: ClusterSettings, ...args: string[]): string[] {
   return ['kubectl', '--context', settings.context, ...args];
@@ -362,6 +369,7 @@ export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenari
       : `proxyless: poll istioctl proxy-status until every client is SYNCED with istiod; give up after ${settings.routingTimeoutMs / 1000} s`,
     probes: routingProbes(settings, scenario, expected),
     timeoutMs: settings.routingTimeoutMs, intervalMs: settings.routingPollMs,
+    settleMs: mode === 'proxy-status' ? PROXYLESS_SETTLE_MS : 0,
   };
   const sample: SampleStep = {
     type: 'sample', id: `sample@${scenario.name}`, phase, ms: settings.sampleMs,
@@ -392,6 +400,26 @@ export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenari
   return { apply, wait, sample, collect, verify, cleanup };
 }
 
+/**
+ * Before the scenarios (the kind driver's `up` on an existing cluster): Istio answers, and no
+ * routing object from an interrupted run is left (scenario objects carry app.kubernetes.io/part-of=canarykit).
+ */
+export function e2ePreludeSteps(settings: ClusterSettings): Step[] {
+  return [
+    {
+      type: 'exec', id: 'check-istiod', phase: 'e2e', purpose: 'check istiod is rolled out (the cluster comes from make cluster-up)',
+      argv: kubectl(settings, 'rollout', 'status', 'deployment/istiod', '-n', settings.istioNamespace, '--timeout=60s'), timeoutMs: 2 * MINUTE,
+    },
+    {
+      type: 'exec', id: 'remove-leftovers', phase: 'e2e',
+      purpose: 'remove Istio objects a previous, interrupted run left behind',
+      argv: kubectl(settings, 'delete', 'virtualservices.networking.istio.io,destinationrules.networking.istio.io,gateways.networking.istio.io',
+        '-n', settings.namespace, '-l', 'app.kubernetes.io/part-of=canarykit', '--ignore-not-found'),
+      timeoutMs: MINUTE,
+    },
+  ];
+}
+
 export interface PlannedScenario {
   readonly scenario: DriverScenario;
   readonly manifests: readonly ManifestDoc[];
@@ -399,7 +427,7 @@ export interface PlannedScenario {
 
 /** Every cluster scenario, in order: workloads, apply, wait, sample, collect, verify, clean up. */
 export function e2ePlan(settings: ClusterSettings, scenarios: readonly PlannedScenario[]): Plan {
-  const steps: Step[] = [];
+  const steps: Step[] = [...e2ePreludeSteps(settings)];
   const skipped: { scenario: string; reason: string }[] = [];
   for (const { scenario, manifests } of scenarios) {
     if (!scenario.modes.includes('cluster')) {

@@ -43,6 +43,7 @@ export function renderStep(step: Step, index: number): string {
       out.push(commandLine(step.argv), `# then check: ${step.check}`);
       break;
     case 'wait-routing':
+      if (step.settleMs > 0) out.push(`sleep ${step.settleMs / 1000}   # let istiod push before asking whether clients are in sync`);
       out.push(`# every ${step.intervalMs / 1000} s, at most ${step.timeoutMs / 1000} s:`);
       if (step.mode === 'proxy-status') out.push(commandLine(['istioctl', 'proxy-status']), '#   until every client pod is SYNCED (proxyless: no Envoy routes to read)');
       for (const probe of step.probes) {

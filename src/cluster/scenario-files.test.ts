@@ -49,4 +49,13 @@ describe.runIf(existsSync(join(REPO_ROOT, 'scenarios')))('scenarios/ as the kind
     expect(scenarios.length).toBeGreaterThan(0);
     for (const scenario of scenarios) scenarioManifests(scenario.dir);
   });
+
+  it('every object carries app.kubernetes.io/part-of=canarykit, the label the e2e removes leftovers by', () => {
+    for (const scenario of listScenarios(join(REPO_ROOT, 'scenarios'))) {
+      for (const doc of scenarioManifests(scenario.dir)) {
+        const labels = (doc.object.metadata as { labels?: Record<string, string> }).labels ?? {};
+        expect(labels['app.kubernetes.io/part-of'], `${doc.file}: ${doc.kind}/${doc.name}`).toBe('canarykit');
+      }
+    }
+  });
 });
