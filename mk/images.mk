@@ -78,8 +78,9 @@ kind-load: ## Load the three images into the kind cluster KIND_CLUSTER (default 
 	kind load docker-image --name $(KIND_CLUSTER) $(SERVER_IMAGE):$(SERVER_V1_TAG) $(SERVER_IMAGE):$(SERVER_V2_TAG) $(CLIENT_IMAGE):$(CLIENT_TAG)
 
 .PHONY: deploy
-deploy: helm ## Build, kind-load, then helm upgrade --install server v1, v2 and the client into NAMESPACE (DEPLOY_BUILD=0: no build/load).
+deploy: ## Build, kind-load, then helm upgrade --install server v1, v2 and the client into NAMESPACE (DEPLOY_BUILD=0: no build/load).
 	$(call require_cluster,deploy)
+	@scripts/tools/install-helm.sh >/dev/null
 	@if [ "$(DEPLOY_BUILD)" = 1 ]; then $(MAKE) build kind-load; fi
 	$(HELM_NS) upgrade --install greeter-server-v1 $(CHART) -f $(CHART)/ci/server-v1-values.yaml \
 	  --set image.repository=$(IMAGE_PREFIX)$(SERVER_IMAGE) --set image.tag=$(SERVER_V1_TAG) --create-namespace --wait --timeout 5m
@@ -90,8 +91,9 @@ deploy: helm ## Build, kind-load, then helm upgrade --install server v1, v2 and 
 	@echo "deploy: done; 'helm test -n $(NAMESPACE) greeter-server-v1' makes one call, 'make logs' follows the logs"
 
 .PHONY: remove
-remove: helm ## helm uninstall the client and server v2, v1 from NAMESPACE (the Service goes with v1).
+remove: ## helm uninstall the client and server v2, v1 from NAMESPACE (the Service goes with v1).
 	$(call require_cluster,remove)
+	@scripts/tools/install-helm.sh >/dev/null
 	$(HELM_NS) uninstall greeter-client-v1 greeter-server-v2 greeter-server-v1 --ignore-not-found --wait
 
 .PHONY: logs
