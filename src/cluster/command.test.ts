@@ -43,6 +43,8 @@ describe.runIf(existsSync(join(REPO_ROOT, 'scenarios/weighted-90-10')))('canaryk
   it('--scenario narrows it, and an unknown name lists the real ones', async () => {
     const { out } = await capture('e2e', { scenarios: ['weighted-90-10'] });
     expect(out).toContain('[scenario weighted-90-10]');
+    // The dry-run shows the traffic time the real run uses.
+    expect(out).toContain(`sleep ${sampleMsFor(loadScenario(join(REPO_ROOT, 'scenarios/weighted-90-10'))) / 1000}\n`);
     expect(out).not.toContain('[scenario header-user-admin]');
     await expect(capture('e2e', { scenarios: ['nope'] })).rejects.toThrow(/no scenario named nope[\s\S]*weighted-90-10/);
   });

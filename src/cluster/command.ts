@@ -71,12 +71,16 @@ export function sampleMsFor(scenario: Scenario): number {
   return Math.ceil(seconds) * 1000;
 }
 
-export function plans(settings: ClusterSettings, scenarios: readonly Scenario[]): Record<'up' | 'deploy' | 'e2e' | 'down', Plan> {
+export function plans(settings: ClusterSettings, scenarios: readonly Scenario[], sampleSeconds?: number): Record<'up' | 'deploy' | 'e2e' | 'down', Plan> {
   const driverScenarios = scenarios.map(toDriverScenario);
   return {
     up: clusterUpPlan(settings),
     deploy: deployPlan(settings, { build: true, clients: clientsOf(driverScenarios.filter((s) => s.modes.includes('cluster'))) }),
-    e2e: e2ePlan(settings, driverScenarios.map((scenario) => ({ scenario, manifests: scenarioManifests(scenario.dir) }))),
+    e2e: e2ePlan(settings, scenarios.map((scenario, i) => ({
+      scenario: driverScenarios[i]!,
+      manifests: scenarioManifests(scenario.dir),
+      sampleMs: sampleSeconds !== undefined ? sampleSeconds * 1000 : sampleMsFor(scenario),
+    }))),
     down: clusterDownPlan(settings),
   };
 }
@@ -90,7 +94,7 @@ export async function runCluster(command: string, options: ClusterCliOptions): P
   const preflightContext = { runner, versions: settings.versions, clusterName: settings.clusterName, where: { localBin: join(settings.repoRoot, '.tools/bin') } };
 
   if (command === 'plan') {
-    const all = plans(settings, loadScenarios(options));
+    const all = plans(settings, loadScenarios(options), options.sampleSeconds);
     out([all.up, all.deploy, all.e2e, all.down].map(renderPlan).join('\n'));
     return 0;
   }
@@ -113,7 +117,7 @@ export async function runCluster(command: string, options: ClusterCliOptions): P
   }
   if (command === 'e2e') {
     const scenarios = loadScenarios(options);
-    if (options.dryRun) return out(renderPlan(plans(settings, scenarios).e2e)), 0;
+    if (options.dryRun) return out(renderPlan(plans(settings, scenarios, options.sampleSeconds).e2e)), 0;
     return runE2e(settings, scenarios, options, out, log);
   }
   err(`canarykit cluster: unknown command "${command}"\n\n${USAGE}`);

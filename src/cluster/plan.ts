@@ -334,7 +334,7 @@ export interface ScenarioSteps {
   readonly cleanup: readonly Step[];
 }
 
-export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenario, manifests: readonly ManifestDoc[]): ScenarioSteps {
+export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenario, manifests: readonly ManifestDoc[], sampleMs = settings.sampleMs): ScenarioSteps {
   const phase = `scenario ${scenario.name}`;
   const ctx = { namespace: settings.namespace, serverPort: settings.serverPort };
   const files = [...new Set(manifests.map((m) => relative(settings.repoRoot, m.file)))];
@@ -372,8 +372,8 @@ export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenari
     settleMs: mode === 'proxy-status' ? PROXYLESS_SETTLE_MS : 0,
   };
   const sample: SampleStep = {
-    type: 'sample', id: `sample@${scenario.name}`, phase, ms: settings.sampleMs,
-    purpose: `let the clients call for ${settings.sampleMs / 1000} s under the new routing`,
+    type: 'sample', id: `sample@${scenario.name}`, phase, ms: sampleMs,
+    purpose: `let the clients call for ${sampleMs / 1000} s under the new routing`,
   };
   const collect: CollectStep = {
     type: 'collect', id: `collect@${scenario.name}`, phase, scenario: scenario.name,
@@ -423,18 +423,20 @@ export function e2ePreludeSteps(settings: ClusterSettings): Step[] {
 export interface PlannedScenario {
   readonly scenario: DriverScenario;
   readonly manifests: readonly ManifestDoc[];
+  /** Traffic time after routing took effect (default: settings.sampleMs). */
+  readonly sampleMs?: number;
 }
 
 /** Every cluster scenario, in order: workloads, apply, wait, sample, collect, verify, clean up. */
 export function e2ePlan(settings: ClusterSettings, scenarios: readonly PlannedScenario[]): Plan {
   const steps: Step[] = [...e2ePreludeSteps(settings)];
   const skipped: { scenario: string; reason: string }[] = [];
-  for (const { scenario, manifests } of scenarios) {
+  for (const { scenario, manifests, sampleMs } of scenarios) {
     if (!scenario.modes.includes('cluster')) {
       skipped.push({ scenario: scenario.name, reason: `modes: ${scenario.modes.join(', ')} (no cluster)` });
       continue;
     }
-    const s = scenarioSteps(settings, scenario, manifests);
+    const s = scenarioSteps(settings, scenario, manifests, sampleMs);
     steps.push(...s.apply, s.wait, s.sample, s.collect, s.verify, ...s.cleanup);
   }
   return { title: `e2e on kind '${settings.clusterName}' (${settings.meshMode} mode)`, steps, skipped };
