@@ -10,6 +10,8 @@ import { listScenarios, type Scenario } from '../scenarios/load.ts';
 import { plannedCalls, verifyLogs } from '../verify/check.ts';
 import { formatReport } from '../verify/report.ts';
 import { Executor } from './executor.ts';
+import { loadIstioOperator } from './istio-operator.ts';
+import { loadKindConfig } from './kind-config.ts';
 import { KindDriver } from './kind-driver.ts';
 import { clientsOf, clusterDownPlan, clusterUpPlan, deployPlan, e2ePlan, type Plan } from './plan.ts';
 import { renderPlan } from './render.ts';
@@ -100,6 +102,11 @@ export async function runCluster(command: string, options: ClusterCliOptions): P
   }
   if (command === 'up' || command === 'down') {
     const plan = command === 'up' ? clusterUpPlan(settings) : clusterDownPlan(settings);
+    if (command === 'up') {
+      // Schema errors name the file and the field before anything touches Docker.
+      loadKindConfig(join(settings.repoRoot, settings.kindConfig));
+      loadIstioOperator(join(settings.repoRoot, settings.istioOperator));
+    }
     if (options.dryRun) return out(renderPlan(plan)), 0;
     await preflight(preflightContext, { docker: true, tools: command === 'up' ? ['kind', 'kubectl', 'istioctl'] : ['kind'] });
     await new Executor({ runner, settings, log }).runSteps(plan.steps);
@@ -198,7 +205,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     return await runCluster(command, options);
   } catch (error) {
-    if (error instanceof ClusterError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof ClusterError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') || /is not a valid (kind|install)/.test((error as Error).message)) {
       process.stderr.write(`canarykit cluster: ${(error as Error).message}\n`);
       return 1;
     }
