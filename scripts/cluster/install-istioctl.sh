@@ -8,7 +8,7 @@
 # downloads there); it follows https://istio.io/latest/docs/setup/additional-setup/download-istio-release/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# shellcheck source=../tools/versions.env
+# shellcheck source=scripts/tools/versions.env
 source "$root/scripts/tools/versions.env"
 localbin="$root/.tools/bin"
 

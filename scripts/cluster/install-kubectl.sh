@@ -7,7 +7,7 @@
 # follows https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# shellcheck source=../tools/versions.env
+# shellcheck source=scripts/tools/versions.env
 source "$root/scripts/tools/versions.env"
 localbin="$root/.tools/bin"
 case "$(uname -s)" in Linux) os=linux ;; Darwin) os=darwin ;; *) echo "install-kubectl: unsupported OS" >&2; exit 1 ;; esac
