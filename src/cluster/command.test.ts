@@ -1,3 +1,4 @@
+import { defaultClusterSettings } from './settings.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,7 +65,8 @@ describe.runIf(existsSync(join(REPO_ROOT, 'scenarios/weighted-90-10')))('canaryk
       expect(ms).toBeGreaterThanOrEqual(10_000);
       for (const client of scenario.expect.clients) {
         // 30 % more calls than planned: a client that starts late or backs off still reaches n.
-        expect((ms / 1000) * client.rate, `${name}/${client.identity}`).toBeGreaterThanOrEqual(plannedCalls(scenario.expect, client, 'cluster') * 1.3);
+        const rate = client.rate ?? defaultClusterSettings().clientRate;
+        expect((ms / 1000) * rate, `${name}/${client.identity}`).toBeGreaterThanOrEqual(plannedCalls(scenario.expect, client, 'cluster') * 1.3);
       }
     }
   });

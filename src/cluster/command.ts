@@ -67,7 +67,7 @@ export function sampleMsFor(scenario: Scenario): number {
   let seconds = 10;
   for (const client of scenario.expect.clients) {
     const calls = plannedCalls(scenario.expect, client, 'cluster');
-    const rate = client.rate > 0 ? client.rate : 50;
+    const rate = client.rate === undefined ? defaultClusterSettings().clientRate : client.rate > 0 ? client.rate : 50;
     seconds = Math.max(seconds, (calls / rate) * 1.3 + 5);
   }
   return Math.ceil(seconds) * 1000;
@@ -92,7 +92,7 @@ export async function runCluster(command: string, options: ClusterCliOptions): P
   const err = options.err ?? ((text: string) => process.stderr.write(text));
   const settings = settingsFor(options);
   const log = (line: string) => err(`${line}\n`);
-  const runner = execaRunner({ localBin: join(settings.repoRoot, '.tools/bin') }, settings.versions);
+  const runner = execaRunner({ localBin: join(settings.repoRoot, '.tools/bin'), cwd: settings.repoRoot }, settings.versions);
   const preflightContext = { runner, versions: settings.versions, clusterName: settings.clusterName, where: { localBin: join(settings.repoRoot, '.tools/bin') } };
 
   if (command === 'plan') {
@@ -135,7 +135,7 @@ async function runE2e(settings: ClusterSettings, scenarios: readonly Scenario[],
   // Tools, Docker and the cluster are checked once, up front: without them no scenario can run,
   // and one message says so (instead of one failure with diagnostics per scenario).
   const localBin = join(settings.repoRoot, '.tools/bin');
-  const runner = execaRunner({ localBin }, settings.versions);
+  const runner = execaRunner({ localBin, cwd: settings.repoRoot }, settings.versions);
   await preflight({ runner, versions: settings.versions, clusterName: settings.clusterName, where: { localBin } }, { cluster: true, tools: ['kind', 'kubectl', 'helm', 'istioctl'] });
   const driver = new KindDriver({ settings, log, runner });
   await driver.up();

@@ -15,7 +15,7 @@ describe('loadDriverScenario', () => {
         { version: 'v2', id: undefined, replicas: 1, delayMs: 5, failRate: 0 },
       ],
       clients: [
-        { identity: 'ingress', headers: {}, via: 'ingress', rate: 10, concurrency: 1, deadlineMs: 5000 },
+        { identity: 'ingress', headers: {}, via: 'ingress', rate: undefined, concurrency: 1, deadlineMs: 5000 },
         { identity: 'default', headers: {}, via: 'mesh', rate: 40, concurrency: 2, deadlineMs: 5000 },
       ],
     });

@@ -25,8 +25,8 @@ export interface LocalScenario extends DriverScenario {
 }
 
 export interface LocalDriverOptions {
-  /** Calls per second of each client. Local runs go faster than a cluster's clients so a
-   * verdict needs about a second of traffic; routing does not depend on the rate. */
+  /** Calls per second of each client whose scenario does not set one. Local runs go faster
+   * than a cluster's clients so a verdict needs about a second of traffic. */
   clientRate?: number;
   /** Calls each client must have logged since the window start before collect() returns. */
   callsNeeded?: (scenario: LocalScenario, identity: string) => number;
@@ -217,7 +217,7 @@ export class LocalDriver implements Driver {
           const proc = new AppProcess(`client ${c.identity}`, 'client', {
             GREETER_TARGET: `xds:///${SERVICE_HOST}:${SERVICE_PORT}`,
             GRPC_XDS_BOOTSTRAP_CONFIG: JSON.stringify(this.plane.bootstrap(`canarykit-client-${c.identity}`)),
-            GREETER_RATE: String(this.#opts.clientRate),
+            GREETER_RATE: String(c.rate ?? this.#opts.clientRate),
             GREETER_CONCURRENCY: String(c.concurrency ?? 1),
             GREETER_DEADLINE_MS: String(c.deadlineMs ?? 5000),
             GREETER_METADATA: Object.entries(c.headers ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
@@ -230,7 +230,7 @@ export class LocalDriver implements Driver {
   }
 
   #clientKey(c: LocalScenario['clients'][number]): string {
-    return JSON.stringify([c.headers ?? {}, c.concurrency ?? 1, c.deadlineMs ?? 5000]);
+    return JSON.stringify([c.headers ?? {}, c.concurrency ?? 1, c.deadlineMs ?? 5000, c.rate ?? this.#opts.clientRate]);
   }
 }
 
