@@ -63,7 +63,7 @@ export class KindDriver implements Driver {
   constructor(options: KindDriverOptions) {
     this.#options = options;
     this.#settings = options.settings;
-    this.#runner = options.runner ?? execaRunner({ localBin: join(options.settings.repoRoot, '.tools/bin') }, options.settings.versions);
+    this.#runner = options.runner ?? execaRunner({ localBin: join(options.settings.repoRoot, '.tools/bin'), cwd: options.settings.repoRoot }, options.settings.versions);
     this.#now = options.now ?? (() => new Date());
     this.#executor = new Executor({ runner: this.#runner, settings: this.#settings, log: options.log, sleep: options.sleep, now: this.#now, writeFile: options.writeFile });
   }

@@ -103,3 +103,13 @@ describe.runIf(findTool('docker', { localBin: '/nonexistent' }) !== undefined)('
       .rejects.toThrow(/^Docker is not running \(docker info: Cannot connect to the Docker daemon at unix:\/\/\/nonexistent\/docker\.sock/);
   });
 });
+
+describe('execaRunner working directory', () => {
+  it('runs commands in the repository so the plan’s relative paths resolve', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'canarykit-bin-'));
+    writeFileSync(join(bin, 'kind'), '#!/bin/sh\npwd\n');
+    chmodSync(join(bin, 'kind'), 0o755);
+    const result = await execaRunner({ path: '/nonexistent', localBin: bin, cwd: '/tmp' }, versions).run(['kind']);
+    expect(result.stdout.trim()).toBe('/tmp');
+  });
+});

@@ -42,6 +42,8 @@ export interface ToolLocations {
   readonly localBin: string;
   /** Environment of the commands (default: this process's). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Working directory of the commands: plan paths (charts/greeter, scenarios/…) are relative to the repository. */
+  readonly cwd?: string;
 }
 
 function isExecutable(file: string): boolean {
@@ -102,6 +104,7 @@ export function execaRunner(where: ToolLocations, versions: PinnedVersions): Com
         reject: false,
         input: options.input,
         ...(where.env ? { env: where.env, extendEnv: false } : {}),
+        ...(where.cwd ? { cwd: where.cwd } : {}),
         timeout: options.timeoutMs,
         stdout: options.echo ? ['pipe', 'inherit'] : 'pipe',
         stderr: options.echo ? ['pipe', 'inherit'] : 'pipe',
