@@ -44,7 +44,7 @@ export default class CanarykitAppGenerator extends Generator<Record<string, unkn
   private readonly ask: Ask = async (spec, defaultValue) => {
     const check = spec.check;
     const question = {
-      type: spec.kind === 'boolean' ? 'confirm' : spec.choices ? 'list' : 'input',
+      type: spec.kind === 'boolean' ? 'confirm' : spec.choices ? 'select' : 'input',
       name: spec.flag,
       message: spec.question,
       default: defaultValue,

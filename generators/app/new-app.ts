@@ -165,7 +165,7 @@ export async function runNewApp(argv: string[], out: Writable = process.stdout, 
     const shown = path.relative(process.cwd(), result.dir) || '.';
     out.write(
       `\nCreated ${result.answers.type} "${result.answers.name}" ${result.answers.appVersion} in ${shown} (${result.files.length} files).\n` +
-        `Next: cd ${shown} && make help   (make test, make build, make deploy)\n`,
+        `Next: ${shown === '.' ? '' : `cd ${shown} && `}make help   (make test, make build, make deploy)\n`,
     );
     return 0;
   } catch (error) {
