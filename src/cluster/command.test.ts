@@ -1,11 +1,10 @@
-import { defaultClusterSettings } from './settings.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../scenarios/load.ts';
 import { plannedCalls } from '../verify/check.ts';
 import { parseClusterArgs, runCluster, sampleMsFor } from './command.ts';
-import { REPO_ROOT } from './settings.ts';
+import { DEFAULT_CLIENT_RATE, REPO_ROOT } from './settings.ts';
 
 const options = { dryRun: true, scenarios: [] as string[], scenariosDir: 'scenarios', proxyless: false, build: true };
 
@@ -65,7 +64,7 @@ describe.runIf(existsSync(join(REPO_ROOT, 'scenarios/weighted-90-10')))('canaryk
       expect(ms).toBeGreaterThanOrEqual(10_000);
       for (const client of scenario.expect.clients) {
         // 30 % more calls than planned: a client that starts late or backs off still reaches n.
-        const rate = client.rate ?? defaultClusterSettings().clientRate;
+        const rate = client.rate ?? DEFAULT_CLIENT_RATE;
         expect((ms / 1000) * rate, `${name}/${client.identity}`).toBeGreaterThanOrEqual(plannedCalls(scenario.expect, client, 'cluster') * 1.3);
       }
     }

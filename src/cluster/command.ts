@@ -16,7 +16,7 @@ import { KindDriver } from './kind-driver.ts';
 import { clientsOf, clusterDownPlan, clusterUpPlan, deployPlan, e2ePlan, type Plan } from './plan.ts';
 import { renderPlan } from './render.ts';
 import { scenarioManifests } from './scenario-files.ts';
-import { defaultClusterSettings, REPO_ROOT, type ClusterSettings } from './settings.ts';
+import { DEFAULT_CLIENT_RATE, defaultClusterSettings, REPO_ROOT, type ClusterSettings } from './settings.ts';
 import { ClusterError, execaRunner, preflight } from './tools.ts';
 
 const USAGE = `Usage: canarykit cluster <command> [options]
@@ -67,7 +67,7 @@ export function sampleMsFor(scenario: Scenario): number {
   let seconds = 10;
   for (const client of scenario.expect.clients) {
     const calls = plannedCalls(scenario.expect, client, 'cluster');
-    const rate = client.rate === undefined ? defaultClusterSettings().clientRate : client.rate > 0 ? client.rate : 50;
+    const rate = client.rate === undefined ? DEFAULT_CLIENT_RATE : client.rate > 0 ? client.rate : 50;
     seconds = Math.max(seconds, (calls / rate) * 1.3 + 5);
   }
   return Math.ceil(seconds) * 1000;

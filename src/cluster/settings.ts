@@ -86,6 +86,9 @@ export interface ClusterSettings {
   readonly sampleMs: number;
 }
 
+/** Client calls per second on the cluster when a scenario does not set a rate: slow enough to read the logs. */
+export const DEFAULT_CLIENT_RATE = 20;
+
 export function serviceFqdn(settings: Pick<ClusterSettings, 'namespace'>, service = 'greeter-server'): string {
   return `${service}.${settings.namespace}.svc.cluster.local`;
 }
@@ -110,7 +113,7 @@ export function defaultClusterSettings(overrides: Partial<ClusterSettings> = {})
     ],
     clientImage: 'greeter-client:1.0.0',
     serverPort: 20000,
-    clientRate: 20,
+    clientRate: DEFAULT_CLIENT_RATE,
     routingTimeoutMs: 120_000,
     routingPollMs: 2_000,
     rolloutTimeout: '5m',
