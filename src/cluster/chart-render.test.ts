@@ -39,7 +39,7 @@ const matches = (selector: string, labels: Record<string, string>) =>
 describe.runIf(helmBin !== undefined)('generated values rendered with helm template (charts/greeter)', () => {
   const settings = defaultClusterSettings({ versions: { kind: 'v0.33.0', kindNodeImage: 'x', istio: '1.31.1', kubectl: 'v1.36.4', helm: 'v4.3.1' } });
   const scenarios = ['header-user-admin', 'ingress-70-30'].map((n) => loadDriverScenario(join(fixtures, n)));
-  const helmSteps = (steps: readonly { type: string }[]) => steps.filter((s): s is ExecStep => s.type === 'exec' && (s as ExecStep).argv[0] === 'helm');
+  const helmSteps = (steps: readonly { type: string }[]) => steps.filter((s): s is ExecStep => s.type === 'exec' && (s as ExecStep).argv[0] === 'helm' && (s as ExecStep).argv[1] === 'upgrade');
 
   it('client pods match the log selector, have the client container and the Deployment istioctl probes', async () => {
     for (const step of helmSteps(deployPlan(settings, { build: false, clients: clientsOf(scenarios) }).steps).filter((s) => s.argv[3]!.startsWith('greeter-client-'))) {

@@ -61,13 +61,18 @@ describe('dry-run plan', () => {
     expect(rollouts.every((i) => i > install && i < indexOf((s) => s.id === 'namespace'))).toBe(true);
   });
 
+  it('ends the deploy with helm test, after the sidecar check (podinfo style)', () => {
+    expect(deploy.steps.slice(-2).map((s) => s.id)).toEqual(['sidecars@deploy', 'helm-test']);
+    expect((deploy.steps.at(-1) as ExecStep).argv.slice(0, 3)).toEqual(['helm', 'test', 'greeter-server-v1']);
+  });
+
   it('loads every image the releases use into kind before the first helm install', () => {
     const load = execs(deploy.steps).find((s) => s.id === 'kind-load')!;
     const build = deploy.steps.findIndex((s) => s.id === 'build-images');
     expect(build).toBeLessThan(deploy.steps.indexOf(load));
     expect(deploy.steps.indexOf(load)).toBeLessThan(deploy.steps.findIndex(isHelm));
     const used = new Set<string>();
-    for (const step of execs(all).filter(isHelm)) {
+    for (const step of execs(all).filter(isHelm).filter((s) => s.argv[1] === 'upgrade')) {
       const values = parse(step.files![0]!.content) as { image: { repository: string; tag: string; pullPolicy: string } };
       expect(values.image.pullPolicy).toBe('IfNotPresent');
       expect(values.image.tag).not.toBe('latest');
@@ -138,7 +143,8 @@ describe('dry-run plan', () => {
       if (step.type !== 'exec' && step.type !== 'check') continue;
       const tool = step.argv[0];
       if (tool === 'kubectl' || tool === 'istioctl' && step.argv[1] !== 'version') expect(step.argv.slice(1, 3), step.id).toEqual(['--context', 'kind-canarykit']);
-      if (tool === 'helm') expect(step.argv).toEqual(expect.arrayContaining(['--kube-context', 'kind-canarykit', '--namespace', 'canarykit', '--wait']));
+      if (tool === 'helm') expect(step.argv).toEqual(expect.arrayContaining(['--kube-context', 'kind-canarykit', '--namespace', 'canarykit']));
+      if (tool === 'helm' && step.argv[1] === 'upgrade') expect(step.argv).toContain('--wait');
       if (tool === 'kind' && step.argv[1] !== 'get') expect(step.argv).toEqual(expect.arrayContaining(['--name', 'canarykit']));
     }
   });
@@ -199,7 +205,7 @@ describe.runIf(existsSync(join(chartDir, 'values.schema.json')))('generated Helm
   const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
   it('every values file of every helm step is valid', () => {
-    const steps = execs(all).filter(isHelm);
+    const steps = execs(all).filter(isHelm).filter((s) => s.argv[1] === 'upgrade');
     expect(steps.length).toBeGreaterThan(5);
     for (const step of steps) {
       const merged = merge(defaults, parse(step.files![0]!.content));

@@ -259,6 +259,13 @@ export function deployPlan(settings: ClusterSettings, options: DeployOptions): P
       `install the client for identity '${client.identity}'${describeClient(client)}`));
   }
   steps.push(sidecarCheck(settings, 'deploy'));
+  const first = settings.servers.find((s) => s.createService) ?? settings.servers[0]!;
+  steps.push({
+    type: 'exec', id: 'helm-test', phase: 'deploy',
+    purpose: `helm test ${first.release}: one call through the Service greeter-server from a pod outside the mesh (the chart's test pod)`,
+    argv: ['helm', 'test', first.release, '--kube-context', settings.context, '--namespace', settings.namespace, '--timeout', '2m', '--logs'],
+    timeoutMs: 3 * MINUTE,
+  });
   return { title: `deploy: images and Helm releases into namespace ${settings.namespace}`, steps, skipped: [] };
 }
 
