@@ -49,6 +49,8 @@ describe('server', () => {
     result.assertFileContent('Makefile', /^TAG = canary$/m);
     result.assertFileContent('Makefile', /-l 'app=hello,dubbogoAppVersion=v1'/);
     result.assertFileContent('conf/server.yaml', /^port: 30001\b/m);
+    // The next version keeps every setting but the version (a different label key would break the subsets).
+    result.assertFileContent('README.md', 'canarykit newApp hello-v2 --type server --name hello --app-version v2 --image registry.local:5000/team/hello --port 30001 --version-label dubbogoAppVersion --yes');
   });
 });
 

@@ -234,6 +234,8 @@ export type AppModel = NewAppAnswers & {
   serviceCreate: boolean;
   /** Clients: the target of local runs (conf/client.yaml): a server started next to it with `make run`. */
   localTarget: string;
+  /** The flags that make the next version of this app with the same settings (README, Makefile comment). */
+  nextVersionFlags: string;
 };
 
 export function deriveModel(answers: NewAppAnswers): AppModel {
@@ -250,7 +252,18 @@ export function deriveModel(answers: NewAppAnswers): AppModel {
     helmInstallName: `${answers.name}-${answers.appVersion}`,
     serviceCreate: major === 1,
     localTarget: `dns:///localhost:${/:([0-9]+)$/.exec(answers.target ?? '')?.[1] ?? DEFAULT_SERVER_PORT}`,
+    nextVersionFlags: nextVersionFlags(answers, parsed.repository, major + 1),
   };
+}
+
+function nextVersionFlags(answers: NewAppAnswers, repository: string, nextMajor: number): string {
+  const flags = [`--type ${answers.type}`, `--name ${answers.name}`, `--app-version v${nextMajor}`];
+  if (repository !== answers.name) flags.push(`--image ${repository}`);
+  if (answers.port !== (answers.type === 'client' ? DEFAULT_CLIENT_HTTP_PORT : DEFAULT_SERVER_PORT)) flags.push(`--port ${answers.port}`);
+  if (answers.versionLabel !== 'version') flags.push(`--version-label ${answers.versionLabel}`);
+  if (answers.proxyless) flags.push('--proxyless');
+  if (answers.target !== undefined && answers.target !== `${answers.proxyless ? 'xds' : 'dns'}:///${DEFAULT_SERVER_NAME}:${DEFAULT_SERVER_PORT}`) flags.push(`--target ${answers.target}`);
+  return [...flags, '--yes'].join(' ');
 }
 
 /** The help text: usage plus one line per flag, from the table above. */
