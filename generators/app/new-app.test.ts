@@ -116,6 +116,15 @@ describe('bad input is refused before anything is written', () => {
     expect(err.match(/^ {2}- /gm)).toHaveLength(3);
   });
 
+  it('reports a non-empty directory and bad flags together', async () => {
+    const caseDir = fs.mkdtempSync(path.join(parent, 'case-'));
+    fs.writeFileSync(path.join(caseDir, 'notes.txt'), 'mine\n');
+    const { code, err } = await cli([caseDir, '--yes', '--name', 'Bad']);
+    expect(code).toBe(2);
+    expect(err).toMatch(/is not empty/);
+    expect(err).toMatch(/--name "Bad"/);
+  });
+
   it('needs exactly one directory', async () => {
     expect((await cli(['--yes'])).err).toMatch(/give the directory of the new project/);
     expect((await cli(['a', 'b', '--yes'])).code).toBe(2);

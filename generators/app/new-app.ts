@@ -64,12 +64,25 @@ export async function newApp(request: NewAppRequest): Promise<NewAppResult> {
   const dir = path.resolve(request.dir);
   const force = request.force === true;
   const yes = request.yes === true || process.stdin.isTTY !== true;
-  checkTargetDir(dir, force);
-  // Validate before Yeoman starts: with --yes every value (given or default), else the flags given;
-  // the prompts then check each answer as it is typed.
+  // Validate before Yeoman starts: the directory, and with --yes every value (given or default), else
+  // the flags given (the prompts check each answer as it is typed). All problems are reported at once.
+  const problems: string[] = [];
   let answers: NewAppAnswers | undefined;
-  if (yes) answers = await resolveAnswers(request.flags, { dirName: path.basename(dir) });
-  else validateGiven(request.flags);
+  for (const check of [
+    () => checkTargetDir(dir, force),
+    async () => {
+      if (yes) answers = await resolveAnswers(request.flags, { dirName: path.basename(dir) });
+      else validateGiven(request.flags);
+    },
+  ]) {
+    try {
+      await check();
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
   const scratch = fs.mkdtempSync(path.join(nearestExistingDir(path.dirname(dir)), '.canarykit-newapp-'));
   // Ctrl-C or a kill while generating: drop the staging directory; the target was never touched.
   const onSignal = (signal: NodeJS.Signals) => {
