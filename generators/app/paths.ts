@@ -5,13 +5,26 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const thisFile = fileURLToPath(import.meta.url);
-export const generatorDir = path.dirname(thisFile);
-/** index.ts from the sources, index.js from a compiled copy. */
-export const generatorFile = path.join(generatorDir, `index${path.extname(thisFile)}`);
+/** index.ts from the sources, index.js from a compiled copy (the module Yeoman registers). */
+export const generatorFile = path.join(path.dirname(thisFile), `index${path.extname(thisFile)}`);
+
+/**
+ * The kit's root: the nearest folder above this file that has the greeter proto and chart. From the
+ * sources that is two levels up; from a compiled copy (dist/generators/app) it is the package root.
+ */
+function findKitRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'proto', 'greeter.proto')) && fs.existsSync(path.join(dir, 'generators', 'app', 'templates'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..');
+  }
+}
+
+export const kitRoot = findKitRoot(path.dirname(thisFile));
+/** Templates, locks and versions are data: always read from the kit's generators/app, compiled or not. */
+export const generatorDir = path.join(kitRoot, 'generators', 'app');
 export const templatesDir = path.join(generatorDir, 'templates');
 export const locksDir = path.join(generatorDir, 'locks');
 export const dependencyVersionsFile = path.join(generatorDir, 'dependency-versions.json');
-export const kitRoot = path.resolve(generatorDir, '..', '..');
 export const kitProtoFile = path.join(kitRoot, 'proto', 'greeter.proto');
 export const kitChartDir = path.join(kitRoot, 'charts', 'greeter');
 
