@@ -14,6 +14,8 @@ export default class CanarykitAppGenerator extends Generator<Record<string, unkn
 
   constructor(args: string[], options: CanarykitOptions) {
     super(args, options);
+    // Never install: the project ships a lockfile and `make test` runs `npm ci` (Yeoman would run `npm install`).
+    this.setFeatures({ customInstallTask: true });
     this.argument('dir', { type: String, required: false, description: 'directory of the new project (default: the current one)' });
     for (const spec of FLAGS) {
       this.option(spec.flag, { type: spec.kind === 'boolean' ? Boolean : String, description: spec.description });

@@ -175,7 +175,8 @@ export async function runNewApp(argv: string[], out: Writable = process.stdout, 
   }
   try {
     const result = await newApp({ dir: parsed.positionals[0] ?? '.', flags, yes: values.yes === true, force: values.force === true, log: out });
-    const shown = path.relative(process.cwd(), result.dir) || '.';
+    const given = parsed.positionals[0] ?? '.';
+    const shown = path.isAbsolute(given) ? result.dir : path.relative(process.cwd(), result.dir) || '.';
     out.write(
       `\nCreated ${result.answers.type} "${result.answers.name}" ${result.answers.appVersion} in ${shown} (${result.files.length} files).\n` +
         `Next: ${shown === '.' ? '' : `cd ${shown} && `}make help   (make test, make build, make deploy)\n`,
