@@ -27,21 +27,21 @@ export type NewAppResult = { dir: string; answers: NewAppAnswers; files: string[
 /** Entries that do not make a directory "non-empty": a fresh `git init` is a fine place for a project. */
 const IGNORED_ENTRIES = new Set(['.git']);
 
-export function checkTargetDir(dir: string, force: boolean): void {
+/** Problems with the target directory: not a directory, or not empty without --force. */
+export function targetDirProblems(dir: string, force: boolean): string[] {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(dir);
   } catch {
-    return; // missing: it will be created
+    return []; // missing: it will be created
   }
-  if (!stat.isDirectory()) throw new InputError([`<dir> "${dir}" exists and is not a directory`]);
+  if (!stat.isDirectory()) return [`<dir> "${dir}" exists and is not a directory`];
   const entries = fs.readdirSync(dir).filter((entry) => !IGNORED_ENTRIES.has(entry));
-  if (entries.length > 0 && !force) {
-    const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? ', ...' : '');
-    throw new InputError([
-      `<dir> "${dir}" is not empty (${shown}): pass --force to write into it (files the generator writes are overwritten, others kept), or choose a new directory`,
-    ]);
-  }
+  if (entries.length === 0 || force) return [];
+  const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? ', ...' : '');
+  return [
+    `<dir> "${dir}" is not empty (${shown}): pass --force to write into it (files the generator writes are overwritten, others kept), or choose a new directory`,
+  ];
 }
 
 function nearestExistingDir(dir: string): string {
@@ -66,21 +66,14 @@ export async function newApp(request: NewAppRequest): Promise<NewAppResult> {
   const yes = request.yes === true || process.stdin.isTTY !== true;
   // Validate before Yeoman starts: the directory, and with --yes every value (given or default), else
   // the flags given (the prompts check each answer as it is typed). All problems are reported at once.
-  const problems: string[] = [];
+  const problems = targetDirProblems(dir, force);
   let answers: NewAppAnswers | undefined;
-  for (const check of [
-    () => checkTargetDir(dir, force),
-    async () => {
-      if (yes) answers = await resolveAnswers(request.flags, { dirName: path.basename(dir) });
-      else validateGiven(request.flags);
-    },
-  ]) {
-    try {
-      await check();
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      problems.push(...error.problems);
-    }
+  try {
+    if (yes) answers = await resolveAnswers(request.flags, { dirName: path.basename(dir) });
+    else validateGiven(request.flags);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    problems.push(...error.problems);
   }
   if (problems.length > 0) throw new InputError(problems);
   const scratch = fs.mkdtempSync(path.join(nearestExistingDir(path.dirname(dir)), '.canarykit-newapp-'));
