@@ -76,15 +76,17 @@ export async function newApp(request: NewAppRequest): Promise<NewAppResult> {
     problems.push(...error.problems);
   }
   if (problems.length > 0) throw new InputError(problems);
-  const scratch = fs.mkdtempSync(path.join(nearestExistingDir(path.dirname(dir)), '.canarykit-newapp-'));
   // Ctrl-C or a kill while generating: drop the staging directory; the target was never touched.
+  // Listening before the directory exists: without a listener Node dies at once, leaving it behind.
+  let scratch: string | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    fs.rmSync(scratch, { recursive: true, force: true });
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
     process.kill(process.pid, signal);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    scratch = fs.mkdtempSync(path.join(nearestExistingDir(path.dirname(dir)), '.canarykit-newapp-'));
     // Same base name as the target, so defaults derived from the directory name match.
     const staging = path.join(scratch, path.basename(dir));
     fs.mkdirSync(staging);
@@ -101,7 +103,7 @@ export async function newApp(request: NewAppRequest): Promise<NewAppResult> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    fs.rmSync(scratch, { recursive: true, force: true });
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 
