@@ -160,6 +160,25 @@ describe('ADS protocol', () => {
     }
   });
 
+  it('answers a Cluster subscription with every cluster, so a flapping subscription never reads as a deletion', async () => {
+    const plane = await MeshControlPlane.start();
+    plane.apply({ virtualServices: [], destinationRules: [], endpoints });
+    const c = new RawAdsClient(plane.address);
+    try {
+      c.send({ type_url: TYPE_URL.cluster, resource_names: ['outbound|7000||other'] });
+      const cds = await c.next();
+      expect(cds.resources.map((r) => nameOf(r.value)).sort()).toEqual(['outbound|20000||greeter-server', 'outbound|7000||other']);
+      // A later config without `other` still serves it: a Cluster once served is never deleted.
+      plane.apply({ virtualServices: [], destinationRules: [], endpoints: endpoints.slice(0, 1) });
+      const pushed = await c.next();
+      expect(pushed.version_info).toBe('2');
+      expect(pushed.resources.map((r) => nameOf(r.value)).sort()).toEqual(['outbound|20000||greeter-server', 'outbound|7000||other']);
+    } finally {
+      c.close();
+      await plane.stop();
+    }
+  });
+
   it('bootstrap() names this server and carries what grpc-js-xds needs', () => {
     expect(cp.bootstrap('n1')).toEqual({
       xds_servers: [{ server_uri: cp.address, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],

@@ -72,6 +72,9 @@ const SHORT: Record<AdsTypeUrl, string> = {
   [TYPE_URL.clusterLoadAssignment]: 'EDS',
 };
 
+/** Types whose responses carry every resource of the snapshot, subscribed or not. */
+const SEND_ALL: ReadonlySet<AdsTypeUrl> = new Set([TYPE_URL.cluster]);
+
 const EMPTY_SNAPSHOT: XdsSnapshot = {
   listeners: new Map(),
   routeConfigurations: new Map(),
@@ -178,7 +181,12 @@ class AdsStream {
     const key = `${version}|${state.subscribed.join(',')}`;
     if (key === state.sentKey) return;
     const all = resourcesOf(this.#plane.snapshot, typeUrl);
-    const names = state.subscribed.includes('*') ? [...all.keys()] : state.subscribed;
+    // Cluster responses carry every cluster of the snapshot, not only the subscribed
+    // ones (clients ignore the rest, as they do with istiod's CDS). A client whose subscriptions
+    // flap (one paused then resumed, working through a backlog of pushes) may otherwise read an
+    // older response that lacks a cluster it has just subscribed to again as a deletion, and
+    // grpc-js-xds 1.14.1 never recovers from that: see keepServedClusters.
+    const names = state.subscribed.includes('*') || SEND_ALL.has(typeUrl) ? [...all.keys()] : state.subscribed;
     const resources = names.flatMap((n) => {
       const r = all.get(n);
       return r ? [{ '@type': typeUrl, ...r }] : [];
@@ -294,17 +302,19 @@ export class MeshControlPlane {
   }
 
   /**
-   * Resolves once at least `minClients` clients are connected and every one has ACKed the current
+   * Resolves once at least `minClients` clients (of `nodeIds`, when given: a paused client never
+   * ACKs) are connected and every one has ACKed the current
    * version for every type it subscribes to (stable over two polls, so subscriptions the new
    * config causes are included). The mesh equivalent of waiting for istiod to push a config.
    * @throws if a client NACKs the current version, or after `timeoutMs` (default 10 s).
    */
-  async waitForSync(opts: { minClients?: number; timeoutMs?: number } = {}): Promise<void> {
+  async waitForSync(opts: { minClients?: number; timeoutMs?: number; nodeIds?: readonly string[] } = {}): Promise<void> {
     const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
     let stable = 0;
     for (;;) {
       const version = this.version;
-      const states = [...this.#streams].map((s) => ({ node: s.nodeId, state: s.syncState(version) }));
+      const streams = [...this.#streams].filter((s) => !opts.nodeIds || opts.nodeIds.includes(s.nodeId));
+      const states = streams.map((s) => ({ node: s.nodeId, state: s.syncState(version) }));
       const nack = states.find((s) => typeof s.state === 'object');
       if (nack && typeof nack.state === 'object') {
         throw new Error(`xds: node ${nack.node} rejected version ${version}: ${nack.state.nack}`);

@@ -154,7 +154,7 @@ describe('scenario verification on simulated logs', () => {
     const n = plannedCalls(s.expect, s.expect.clients[0]!, 'local');
     for (let i = 0; i < n; i++) lines.push(`INFO call server response = name:"a" id:"v1.0.0" latency_ms:${i % 2 === 0 ? 305 : 3}`);
     const r = verifyLogs(s.expect, { clients: { default: lines } }, 'local');
-    expect(r.checks.find((c) => c.outcome === 'latency>=300ms')).toMatchObject({ verdict: 'pass', x: Math.ceil(n / 2) });
+    expect(r.checks.find((c) => c.outcome === 'latency>=290ms')).toMatchObject({ verdict: 'pass', x: Math.ceil(n / 2) });
     const fast = lines.map((l) => l.replace(/latency_ms:\d+/, 'latency_ms:3'));
     expect(verifyLogs(s.expect, { clients: { default: fast } }, 'local').passed).toBe(false);
   });

@@ -63,13 +63,13 @@ describe('client log lines', () => {
 describe('server log lines', () => {
   it('reads handled SayHello lines and counts them by id', () => {
     const lines = [
-      '2026-11-22T01:40:44.353Z INFO handled SayHello name:"laurence" id:"v2.0.0" user:"admin"',
+      '2026-11-22T01:40:44.353Z INFO handled SayHello name:"laurence" id:"v2.0.0" headers:"user=admin,x-dark-launch=v2"',
       '[pod/greeter-server-v2-x/app] 2026-11-22T01:40:45.353Z INFO handled SayHello name:"laurence" id:"v2.0.0"',
       '{"time":"t","level":"info","msg":"handled SayHello","name":"laurence","id":"v2.0.0"}',
       '2026-11-22T01:40:40.000Z INFO greeter server listening address:"0.0.0.0:20000" version:"v2.0.0"',
       '2026-11-22T01:40:46.353Z INFO handled SayHello name:"laurence" id:"v1.0.0"',
     ];
-    expect(parseServerLine(lines[0]!)).toEqual({ id: 'v2.0.0', name: 'laurence', user: 'admin' });
+    expect(parseServerLine(lines[0]!)).toEqual({ id: 'v2.0.0', name: 'laurence', headers: { user: 'admin', 'x-dark-launch': 'v2' } });
     expect(countServerRequests(lines, 'v2.0.0')).toBe(3);
     expect(countServerRequests(lines)).toBe(4);
   });

@@ -16,7 +16,8 @@ export interface ServerLogEvent {
   /** The id the server answered with (its version, e.g. `v2.0.0`). */
   id: string;
   name?: string;
-  user?: string;
+  /** The caller's request headers the server logged (`headers:"user=admin,x-dark-launch=v2"`). */
+  headers?: Record<string, string>;
 }
 
 const RESPONSE_MARK = 'call server response =';
@@ -126,7 +127,14 @@ export function parseServerLine(line: string): ServerLogEvent | null {
   if (typeof f['id'] !== 'string') return null;
   const event: ServerLogEvent = { id: f['id'] };
   if (typeof f['name'] === 'string') event.name = f['name'];
-  if (typeof f['user'] === 'string') event.user = f['user'];
+  if (typeof f['headers'] === 'string') {
+    event.headers = Object.fromEntries(
+      f['headers'].split(',').filter(Boolean).map((pair) => {
+        const eq = pair.indexOf('=');
+        return eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
+      }),
+    );
+  }
   return event;
 }
 
