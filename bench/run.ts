@@ -1,11 +1,15 @@
 // `make bench`: runs every benchmark and prints each as a ratio against a baseline measured in
 // the same run (absolute numbers vary between machines; ratios travel). Exit code 0 even when a
 // target is missed: benchmarks report, tests assert.
+import { benchDemoSuite } from './demo-suite.ts';
 import { benchGrpcThroughput } from './grpc-throughput.ts';
+import { benchNewApp } from './newapp.ts';
 import type { BenchResult } from './types.ts';
 
 const benches: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   'grpc-throughput': () => benchGrpcThroughput(),
+  'newapp': () => benchNewApp(),
+  'demo-suite': () => benchDemoSuite(),
 };
 
 const only = process.argv.slice(2);

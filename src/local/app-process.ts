@@ -72,9 +72,19 @@ export class AppProcess {
     return [...out, ...(this.#stderr ? ['--- stderr ---', this.#stderr.trim()] : [])].join('\n');
   }
 
+  /** SIGSTOP: the process keeps its connections but makes no calls until resume(). */
+  pause(): void {
+    if (this.running) this.#child.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    if (this.running) this.#child.kill('SIGCONT');
+  }
+
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
   async stop(graceMs = 3000): Promise<void> {
     if (!this.running) return;
+    this.resume();
     this.#child.kill('SIGTERM');
     const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
     await this.#exit;

@@ -56,18 +56,39 @@ interface ServerSpec {
   delayMs: number;
 }
 
+interface ServerEntry {
+  spec: ServerSpec;
+  proc: AppProcess;
+  port: number;
+}
+
+interface ClientEntry {
+  identity: string;
+  nodeId: string;
+  proc: AppProcess;
+}
+
+/**
+ * Processes are pooled across scenarios: every distinct server behaviour (version, id, fail rate,
+ * delay) and client setting (identity headers, concurrency, deadline, rate) is started once.
+ * A scenario routes only to its own servers (the others are simply not endpoints) and runs only
+ * its own clients (the others are paused with SIGSTOP), so switching scenarios costs a config
+ * push, not process start-ups.
+ */
 export class LocalDriver implements Driver {
   readonly name = 'local' as const;
   #plane: MeshControlPlane | undefined;
-  #servers = new Map<string, { spec: ServerSpec; procs: AppProcess[]; ports: number[] }>();
-  #clients = new Map<string, { key: string; proc: AppProcess }>();
+  #servers = new Map<string, ServerEntry>();
+  #activeServers: ServerEntry[] = [];
+  #clients = new Map<string, ClientEntry>();
+  #activeClients = new Map<string, ClientEntry>();
   #opts: Required<Omit<LocalDriverOptions, 'log'>> & { log: (line: string) => void };
 
   constructor(opts: LocalDriverOptions = {}) {
     this.#opts = {
-      clientRate: opts.clientRate ?? 300,
+      clientRate: opts.clientRate ?? 1000,
       callsNeeded: opts.callsNeeded ?? (() => 100),
-      collectTimeoutMs: opts.collectTimeoutMs ?? 20_000,
+      collectTimeoutMs: opts.collectTimeoutMs ?? 30_000,
       log: opts.log ?? (() => {}),
     };
   }
@@ -99,14 +120,15 @@ export class LocalDriver implements Driver {
     // Translate once against the endpoints this scenario will have, before any process changes,
     // so a config the mesh cannot express leaves the running servers and routing untouched.
     translate({ ...routing, endpoints: s.servers.map((srv) => endpoint(srv.version, 1)) });
-    await this.#ensureServers(s);
+    this.#activeServers = await this.#ensureServers(s);
     plane.apply({ ...routing, endpoints: this.#endpoints() });
     await this.#ensureClients(s);
     return { appliedAt: new Date() };
   }
 
-  async waitForRouting(scenario: DriverScenario): Promise<void> {
-    await this.plane.waitForSync({ minClients: scenario.clients.length, timeoutMs: 10_000 });
+  async waitForRouting(): Promise<void> {
+    const nodeIds = [...this.#activeClients.values()].map((c) => c.nodeId);
+    await this.plane.waitForSync({ minClients: nodeIds.length, nodeIds, timeoutMs: 10_000 });
   }
 
   /** Client lines of calls that STARTED at or after `since` (a call in flight across the switch
@@ -116,7 +138,7 @@ export class LocalDriver implements Driver {
     const from = since.getTime();
     const deadline = Date.now() + this.#opts.collectTimeoutMs;
     const calls = (identity: string) =>
-      (this.#clients.get(identity)?.proc.lines ?? [])
+      (this.#activeClients.get(identity)?.proc.lines ?? [])
         .map((l) => l.text)
         .filter((text) => CALL_LINE.test(text) && (callStart(text) ?? 0) >= from);
     for (;;) {
@@ -127,8 +149,8 @@ export class LocalDriver implements Driver {
     const clients: Record<string, string[]> = {};
     for (const c of s.clients) clients[c.identity] = calls(c.identity);
     const servers: Record<string, string[]> = {};
-    for (const { spec, procs } of this.#servers.values()) {
-      servers[spec.version] = procs.flatMap((p) => p.lines.filter((l) => l.at >= from).map((l) => l.text));
+    for (const { spec, proc } of this.#activeServers) {
+      (servers[spec.version] ??= []).push(...proc.lines.filter((l) => l.at >= from).map((l) => l.text));
     }
     return { since, until: new Date(), clients, servers };
   }
@@ -140,97 +162,97 @@ export class LocalDriver implements Driver {
       parts.push(`clusters: ${[...this.#plane.snapshot.clusters.keys()].join(', ') || 'none'}`);
       parts.push(`xDS clients: ${JSON.stringify(this.#plane.clients(), null, 1)}`);
     }
-    for (const { spec, procs } of this.#servers.values()) {
-      procs.forEach((p, i) => parts.push(`--- server ${spec.version} #${i} (${p.running ? 'running' : 'exited'}) ---\n${p.tail(5)}`));
+    for (const { spec, proc, port } of this.#activeServers) {
+      parts.push(`--- server ${spec.version} (${spec.id}) on port ${port} (${proc.running ? 'running' : 'exited'}) ---\n${proc.tail(5)}`);
     }
-    for (const [identity, { proc }] of this.#clients) parts.push(`--- client ${identity} (${proc.running ? 'running' : 'exited'}) ---\n${proc.tail(Number(process.env.CANARYKIT_TAIL_LINES) || 8)}`);
+    for (const [identity, { proc }] of this.#activeClients) {
+      parts.push(`--- client ${identity} (${proc.running ? 'running' : 'exited'}) ---\n${proc.tail(Number(process.env.CANARYKIT_TAIL_LINES) || 8)}`);
+    }
     return parts.join('\n');
   }
 
-  /** Back to no routing rules (round robin over every endpoint), and forget collected lines. */
+  /** Back to no routing rules (round robin over the scenario's endpoints); forget collected lines. */
   async cleanup(): Promise<void> {
     if (!this.#plane) return;
     this.#plane.apply({ virtualServices: [], destinationRules: [], endpoints: this.#endpoints() });
-    for (const { procs } of this.#servers.values()) for (const p of procs) p.lines.length = 0;
+    for (const { proc } of this.#servers.values()) proc.lines.length = 0;
     for (const { proc } of this.#clients.values()) proc.lines.length = 0;
   }
 
   async down(): Promise<void> {
-    await Promise.all([...this.#clients.values()].map(({ proc }) => proc.stop()));
-    await Promise.all([...this.#servers.values()].flatMap(({ procs }) => procs.map((p) => p.stop())));
+    await Promise.all([...this.#clients.values(), ...this.#servers.values()].map(({ proc }) => proc.stop()));
     this.#clients.clear();
+    this.#activeClients.clear();
     this.#servers.clear();
+    this.#activeServers = [];
     await this.#plane?.stop();
     this.#plane = undefined;
   }
 
   #endpoints(): MeshEndpoint[] {
-    return [...this.#servers.values()].flatMap(({ spec, ports }) => ports.map((port) => endpoint(spec.version, port)));
+    return this.#activeServers.map(({ spec, port }) => endpoint(spec.version, port));
   }
 
-  /** One entry per version, replaced when its behaviour (id, failRate, delay, replicas) differs. */
-  async #ensureServers(s: LocalScenario): Promise<void> {
-    const wanted = new Map(s.servers.map((srv) => [srv.version, srv]));
-    for (const [version, entry] of this.#servers) {
-      const want = wanted.get(version);
-      if (!want || JSON.stringify(specOf(want)) !== JSON.stringify(entry.spec) || (want.replicas ?? 1) !== entry.procs.length) {
-        await Promise.all(entry.procs.map((p) => p.stop()));
-        this.#servers.delete(version);
-      }
-    }
-    await Promise.all(
-      [...wanted.values()]
-        .filter((srv) => !this.#servers.has(srv.version))
-        .map(async (srv) => {
-          const spec = specOf(srv);
-          const procs = Array.from({ length: srv.replicas ?? 1 }, (_, i) =>
-            new AppProcess(`server ${spec.version}#${i}`, 'server', {
-              GREETER_HOST: '127.0.0.1',
-              GREETER_PORT: '0',
-              GREETER_VERSION: spec.id,
-              GREETER_FAIL_RATE: String(spec.failRate),
-              GREETER_DELAY_MS: String(spec.delayMs),
-              GREETER_SHUTDOWN_DRAIN_MS: '0',
-              GREETER_SHUTDOWN_TIMEOUT_MS: '2000',
-            }),
-          );
-          const ports = await Promise.all(procs.map(async (p) => Number((await p.waitFor(/listening address:"[^"]*:(\d+)"/))[1])));
-          this.#servers.set(srv.version, { spec, procs, ports });
-        }),
+  /** The scenario's server processes (replicas included), starting those not yet in the pool. */
+  async #ensureServers(s: LocalScenario): Promise<ServerEntry[]> {
+    const wanted = s.servers.flatMap((srv) => Array.from({ length: srv.replicas ?? 1 }, (_, replica) => ({ spec: specOf(srv), replica })));
+    return Promise.all(
+      wanted.map(async ({ spec, replica }) => {
+        const key = JSON.stringify([spec, replica]);
+        let entry = this.#servers.get(key);
+        if (!entry || !entry.proc.running) {
+          const proc = new AppProcess(`server ${spec.version}#${replica}`, 'server', {
+            GREETER_HOST: '127.0.0.1',
+            GREETER_PORT: '0',
+            GREETER_VERSION: spec.id,
+            GREETER_FAIL_RATE: String(spec.failRate),
+            GREETER_DELAY_MS: String(spec.delayMs),
+            GREETER_SHUTDOWN_DRAIN_MS: '0',
+            GREETER_SHUTDOWN_TIMEOUT_MS: '2000',
+          });
+          const port = Number((await proc.waitFor(/listening address:"[^"]*:(\d+)"/))[1]);
+          entry = { spec, proc, port };
+          this.#servers.set(key, entry);
+        }
+        return entry;
+      }),
     );
   }
 
-  /** One client process per identity; restarted only when its call settings change. */
+  /** One running client per identity of the scenario; every other pooled client is paused. */
   async #ensureClients(s: LocalScenario): Promise<void> {
-    const wanted = new Map(s.clients.map((c) => [c.identity, c]));
-    for (const [identity, entry] of this.#clients) {
-      const want = wanted.get(identity);
-      if (!want || this.#clientKey(want) !== entry.key) {
-        await entry.proc.stop();
-        this.#clients.delete(identity);
-      }
-    }
+    const next = new Map<string, ClientEntry>();
     await Promise.all(
-      [...wanted.values()]
-        .filter((c) => !this.#clients.has(c.identity))
-        .map(async (c) => {
+      s.clients.map(async (c) => {
+        const key = this.#clientKey(c);
+        let entry = this.#clients.get(key);
+        if (!entry || !entry.proc.running) {
+          const nodeId = `canarykit-client-${c.identity}-${this.#clients.size + 1}`;
           const proc = new AppProcess(`client ${c.identity}`, 'client', {
             GREETER_TARGET: `xds:///${SERVICE_HOST}:${SERVICE_PORT}`,
-            GRPC_XDS_BOOTSTRAP_CONFIG: JSON.stringify(this.plane.bootstrap(`canarykit-client-${c.identity}`)),
+            GRPC_XDS_BOOTSTRAP_CONFIG: JSON.stringify(this.plane.bootstrap(nodeId)),
             GREETER_RATE: String(c.rate ?? this.#opts.clientRate),
             GREETER_CONCURRENCY: String(c.concurrency ?? 1),
             GREETER_DEADLINE_MS: String(c.deadlineMs ?? 5000),
             GREETER_METADATA: Object.entries(c.headers ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
             GREETER_HTTP_PORT: '0',
           });
+          entry = { identity: c.identity, nodeId, proc };
+          this.#clients.set(key, entry);
           await proc.waitFor(/greeter client started/);
-          this.#clients.set(c.identity, { key: this.#clientKey(c), proc });
-        }),
+        } else {
+          entry.proc.resume();
+        }
+        next.set(c.identity, entry);
+      }),
     );
+    const running = new Set(next.values());
+    for (const entry of this.#clients.values()) if (!running.has(entry)) entry.proc.pause();
+    this.#activeClients = next;
   }
 
   #clientKey(c: LocalScenario['clients'][number]): string {
-    return JSON.stringify([c.headers ?? {}, c.concurrency ?? 1, c.deadlineMs ?? 5000, c.rate ?? this.#opts.clientRate]);
+    return JSON.stringify([c.identity, c.headers ?? {}, c.concurrency ?? 1, c.deadlineMs ?? 5000, c.rate ?? this.#opts.clientRate]);
   }
 }
 
