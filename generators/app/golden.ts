@@ -31,12 +31,32 @@ async function generateInto(scratch: string, app: GoldenApp): Promise<string> {
   return dir;
 }
 
-export async function generateGolden(root = kitRoot): Promise<void> {
+/** Files under `dir` with changes git has not committed (empty outside a git work tree). */
+function uncommitted(root: string, dir: string): Set<string> {
+  const status = spawnSync('git', ['status', '--porcelain', '--untracked-files=all', '--', dir], { cwd: root, encoding: 'utf8' });
+  if (status.status !== 0) return new Set();
+  return new Set(status.stdout.split('\n').filter(Boolean).map((line) => path.relative(dir, line.slice(3).trim())));
+}
+
+export async function generateGolden(root = kitRoot, options = { overwriteUncommitted: false }): Promise<void> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'canarykit-golden-'));
   try {
     for (const app of GOLDEN_APPS) {
       const fresh = await generateInto(scratch, app);
       const target = path.join(root, app.dir);
+      // Never overwrite someone's uncommitted edit of a golden app: it belongs in the templates.
+      const dirty = [...uncommitted(root, app.dir)].filter((file) => {
+        const committedCopy = path.join(target, file);
+        const generated = path.join(fresh, file);
+        return !(fs.existsSync(committedCopy) && fs.existsSync(generated) && fs.readFileSync(committedCopy).equals(fs.readFileSync(generated)));
+      });
+      if (dirty.length > 0 && !options.overwriteUncommitted) {
+        throw new Error(
+          `${app.dir} has uncommitted changes the generator would overwrite: ${dirty.join(', ')}.\n` +
+            'apps/ are generated: move the change into generators/app/templates/ (src/ and test/ are copied as they are), ' +
+            'or commit or drop it; `make generate FORCE=1` overwrites anyway.',
+        );
+      }
       fs.mkdirSync(target, { recursive: true });
       // Drop what the generator no longer writes, keep installs (node_modules), then copy the fresh tree.
       for (const file of generatedFiles(target)) if (!fs.existsSync(path.join(fresh, file))) fs.rmSync(path.join(target, file));
@@ -102,7 +122,12 @@ export async function checkGolden(root = kitRoot): Promise<GoldenDifference[]> {
 
 async function main(command: string | undefined): Promise<number> {
   if (command === 'generate') {
-    await generateGolden();
+    try {
+      await generateGolden(kitRoot, { overwriteUncommitted: process.env['FORCE'] === '1' });
+    } catch (error) {
+      console.error((error as Error).message);
+      return 1;
+    }
     return 0;
   }
   if (command === 'check') {
@@ -116,8 +141,10 @@ async function main(command: string | undefined): Promise<number> {
       if (d.diff) console.error(d.diff);
     }
     console.error(
-      `\n${differences.length} difference(s) between apps/ and the generator. apps/ are generated: make the change in ` +
-        'generators/app/templates (or the kit chart/proto they copy), then run `make generate` and commit both.',
+      `\n${differences.length} difference(s) between apps/ and the generator. apps/ are generated output:\n` +
+        '  - changed generators/app/templates, charts/greeter or proto/greeter.proto? run `make generate` and commit apps/ with it;\n' +
+        '  - edited apps/ directly? move the edit into generators/app/templates/<server|client>/ first (src/ and test/ are\n' +
+        '    copied as they are), else `make generate` reverts it.',
     );
     return 1;
   }
