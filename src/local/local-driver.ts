@@ -126,7 +126,8 @@ export class LocalDriver implements Driver {
     return { appliedAt: new Date() };
   }
 
-  async waitForRouting(): Promise<void> {
+  /** Every active client has ACKed the config just pushed (the scenario's own clients are the active ones). */
+  async waitForRouting(_scenario?: DriverScenario, _applied?: AppliedScenario): Promise<void> {
     const nodeIds = [...this.#activeClients.values()].map((c) => c.nodeId);
     await this.plane.waitForSync({ minClients: nodeIds.length, nodeIds, timeoutMs: 10_000 });
   }
