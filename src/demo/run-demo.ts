@@ -74,6 +74,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   let setupMs = 0;
   try {
     await driver.up();
+    progress(`starting the local mesh: xDS control plane, ${run.length} scenarios' servers and clients...`);
+    await driver.prepare(run.map(toDriverScenario));
     setupMs = performance.now() - started;
     for (const [i, scenario] of run.entries()) {
       progress(`[${i + 1}/${run.length}] ${scenario.name}: ${scenario.description.trim().split('\n')[0]}`);

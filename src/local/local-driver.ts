@@ -59,7 +59,9 @@ interface ServerSpec {
 interface ServerEntry {
   spec: ServerSpec;
   proc: AppProcess;
+  /** The listening port, known once `started` resolves. */
   port: number;
+  started: Promise<ServerEntry>;
 }
 
 interface ClientEntry {
@@ -81,6 +83,8 @@ export class LocalDriver implements Driver {
   #servers = new Map<string, ServerEntry>();
   #activeServers: ServerEntry[] = [];
   #clients = new Map<string, ClientEntry>();
+  /** Start-up of each pooled client, so concurrent callers share one process per key. */
+  #clientStarts = new Map<string, Promise<ClientEntry>>();
   #activeClients = new Map<string, ClientEntry>();
   #opts: Required<Omit<LocalDriverOptions, 'log'>> & { log: (line: string) => void };
 
@@ -104,6 +108,19 @@ export class LocalDriver implements Driver {
 
   async up(): Promise<void> {
     this.#plane ??= await MeshControlPlane.start({ log: this.#opts.log });
+  }
+
+  /**
+   * Starts, all at once, every server and client the given scenarios will need, then pauses the
+   * clients. Optional: apply() starts what is missing anyway, but one start-up after another
+   * leaves a core idle, while starting them together uses both.
+   */
+  async prepare(scenarios: readonly DriverScenario[]): Promise<void> {
+    const all = scenarios as readonly LocalScenario[];
+    await Promise.all(all.map((s) => this.#ensureServers(s)));
+    await Promise.all(all.flatMap((s) => s.clients.map((c) => this.#client(c))));
+    for (const entry of this.#clients.values()) entry.proc.pause();
+    this.#activeClients.clear();
   }
 
   /** Reads the scenario's Istio files (as `kubectl apply -f <dir>` would), starts what it needs
@@ -183,6 +200,7 @@ export class LocalDriver implements Driver {
   async down(): Promise<void> {
     await Promise.all([...this.#clients.values(), ...this.#servers.values()].map(({ proc }) => proc.stop()));
     this.#clients.clear();
+    this.#clientStarts.clear();
     this.#activeClients.clear();
     this.#servers.clear();
     this.#activeServers = [];
@@ -195,29 +213,32 @@ export class LocalDriver implements Driver {
   }
 
   /** The scenario's server processes (replicas included), starting those not yet in the pool. */
-  async #ensureServers(s: LocalScenario): Promise<ServerEntry[]> {
+  #ensureServers(s: LocalScenario): Promise<ServerEntry[]> {
     const wanted = s.servers.flatMap((srv) => Array.from({ length: srv.replicas ?? 1 }, (_, replica) => ({ spec: specOf(srv), replica })));
-    return Promise.all(
-      wanted.map(async ({ spec, replica }) => {
-        const key = JSON.stringify([spec, replica]);
-        let entry = this.#servers.get(key);
-        if (!entry || !entry.proc.running) {
-          const proc = new AppProcess(`server ${spec.version}#${replica}`, 'server', {
-            GREETER_HOST: '127.0.0.1',
-            GREETER_PORT: '0',
-            GREETER_VERSION: spec.id,
-            GREETER_FAIL_RATE: String(spec.failRate),
-            GREETER_DELAY_MS: String(spec.delayMs),
-            GREETER_SHUTDOWN_DRAIN_MS: '0',
-            GREETER_SHUTDOWN_TIMEOUT_MS: '2000',
-          });
-          const port = Number((await proc.waitFor(/listening address:"[^"]*:(\d+)"/))[1]);
-          entry = { spec, proc, port };
-          this.#servers.set(key, entry);
-        }
-        return entry;
-      }),
-    );
+    return Promise.all(wanted.map(({ spec, replica }) => this.#server(spec, replica)));
+  }
+
+  /** The pooled server process for this behaviour and replica, started if needed. */
+  #server(spec: ServerSpec, replica: number): Promise<ServerEntry> {
+    const key = JSON.stringify([spec, replica]);
+    const pooled = this.#servers.get(key);
+    if (pooled && pooled.proc.running) return pooled.started;
+    const proc = new AppProcess(`server ${spec.version}#${replica}`, 'server', {
+      GREETER_HOST: '127.0.0.1',
+      GREETER_PORT: '0',
+      GREETER_VERSION: spec.id,
+      GREETER_FAIL_RATE: String(spec.failRate),
+      GREETER_DELAY_MS: String(spec.delayMs),
+      GREETER_SHUTDOWN_DRAIN_MS: '0',
+      GREETER_SHUTDOWN_TIMEOUT_MS: '2000',
+    });
+    const entry = { spec, proc, port: 0 } as ServerEntry;
+    entry.started = proc.waitFor(/listening address:"[^"]*:(\d+)"/).then((m) => {
+      entry.port = Number(m[1]);
+      return entry;
+    });
+    this.#servers.set(key, entry);
+    return entry.started;
   }
 
   /** One running client per identity of the scenario; every other pooled client is paused. */
@@ -225,31 +246,36 @@ export class LocalDriver implements Driver {
     const next = new Map<string, ClientEntry>();
     await Promise.all(
       s.clients.map(async (c) => {
-        const key = this.#clientKey(c);
-        let entry = this.#clients.get(key);
-        if (!entry || !entry.proc.running) {
-          const nodeId = `canarykit-client-${c.identity}-${this.#clients.size + 1}`;
-          const proc = new AppProcess(`client ${c.identity}`, 'client', {
-            GREETER_TARGET: `xds:///${SERVICE_HOST}:${SERVICE_PORT}`,
-            GRPC_XDS_BOOTSTRAP_CONFIG: JSON.stringify(this.plane.bootstrap(nodeId)),
-            GREETER_RATE: String(c.rate ?? this.#opts.clientRate),
-            GREETER_CONCURRENCY: String(c.concurrency ?? 1),
-            GREETER_DEADLINE_MS: String(c.deadlineMs ?? 5000),
-            GREETER_METADATA: Object.entries(c.headers ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
-            GREETER_HTTP_PORT: '0',
-          });
-          entry = { identity: c.identity, nodeId, proc };
-          this.#clients.set(key, entry);
-          await proc.waitFor(/greeter client started/);
-        } else {
-          entry.proc.resume();
-        }
+        const entry = await this.#client(c);
+        entry.proc.resume();
         next.set(c.identity, entry);
       }),
     );
     const running = new Set(next.values());
     for (const entry of this.#clients.values()) if (!running.has(entry)) entry.proc.pause();
     this.#activeClients = next;
+  }
+
+  /** The pooled client process for these settings, started (and its start awaited) if needed. */
+  #client(c: LocalScenario['clients'][number]): Promise<ClientEntry> {
+    const key = this.#clientKey(c);
+    const pooled = this.#clientStarts.get(key);
+    if (pooled && this.#clients.get(key)?.proc.running) return pooled;
+    const nodeId = `canarykit-client-${c.identity}-${this.#clientStarts.size + 1}`;
+    const proc = new AppProcess(`client ${c.identity}`, 'client', {
+      GREETER_TARGET: `xds:///${SERVICE_HOST}:${SERVICE_PORT}`,
+      GRPC_XDS_BOOTSTRAP_CONFIG: JSON.stringify(this.plane.bootstrap(nodeId)),
+      GREETER_RATE: String(c.rate ?? this.#opts.clientRate),
+      GREETER_CONCURRENCY: String(c.concurrency ?? 1),
+      GREETER_DEADLINE_MS: String(c.deadlineMs ?? 5000),
+      GREETER_METADATA: Object.entries(c.headers ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
+      GREETER_HTTP_PORT: '0',
+    });
+    const entry: ClientEntry = { identity: c.identity, nodeId, proc };
+    this.#clients.set(key, entry);
+    const started = proc.waitFor(/greeter client started/).then(() => entry);
+    this.#clientStarts.set(key, started);
+    return started;
   }
 
   #clientKey(c: LocalScenario['clients'][number]): string {
