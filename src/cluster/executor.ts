@@ -1,6 +1,7 @@
 // Runs plan steps for real: the same steps the dry-run prints. Every failure becomes a
 // ClusterError that names the step, the command, the tool's own last words and, for the common
 // failures, the fix.
+import { callWindow } from '../verify/window.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CollectedLogs } from '../driver/driver.ts';
@@ -171,7 +172,9 @@ export class Executor {
       const result = await this.#runner.run(argv, { timeoutMs: 120_000 });
       if (result.exitCode !== 0) this.#fail(step, argv, result);
       const lines = linesSince(result.stdout, since, until);
-      if (request.source.kind === 'client') clients[request.source.identity] = lines;
+      // Client calls: a complete range of seq issued after `since`, so calls still in flight at
+      // `until` (the slow outcomes) do not bias the shares (src/verify/window.ts).
+      if (request.source.kind === 'client') clients[request.source.identity] = callWindow(lines, since.getTime()).lines;
       else servers[request.source.version] = lines;
     }
     return { since, until, clients, servers };

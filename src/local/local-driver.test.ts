@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDriverScenario } from '../driver/from-scenario.ts';
 import type { DriverScenario } from '../driver/driver.ts';
 import { parseClientLine } from '../verify/log-line.ts';
-import { callStart, LocalDriver } from './local-driver.ts';
+import { LocalDriver } from './local-driver.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const scenario = (name: string) => loadDriverScenario(join(ROOT, 'scenarios', name));
@@ -20,14 +20,6 @@ function outcomes(lines: readonly string[]): Map<string, number> {
   }
   return counts;
 }
-
-describe('callStart', () => {
-  it('is the log time minus the latency, in both formats', () => {
-    expect(callStart('2026-11-22T01:40:44.353Z INFO call server response = name:"a" id:"v1.0.0" latency_ms:300')).toBe(Date.parse('2026-11-22T01:40:44.053Z'));
-    expect(callStart('{"time":"2026-11-22T01:40:44.353Z","level":"info","msg":"call server response","latencyMs":3}')).toBe(Date.parse('2026-11-22T01:40:44.350Z'));
-    expect(callStart('no time here')).toBeUndefined();
-  });
-});
 
 describe('LocalDriver (servers, control plane and proxyless clients as real processes)', () => {
   const driver = new LocalDriver({ callsNeeded: () => 60 });

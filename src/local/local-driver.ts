@@ -6,6 +6,7 @@ import { MeshControlPlane } from '../mesh/control-plane.ts';
 import { translate, type MeshEndpoint } from '../mesh/translate.ts';
 import { loadScenario } from '../scenarios/load.ts';
 import { SERVICE_HOST, SERVICE_PORT } from '../scenarios/routing.ts';
+import { callWindow } from '../verify/window.ts';
 import {
   skipReasonForModes,
   type AppliedScenario,
@@ -34,19 +35,6 @@ export interface LocalDriverOptions {
   collectTimeoutMs?: number;
   /** Control-plane log lines (NACKs, pushes). */
   log?: (line: string) => void;
-}
-
-const CALL_LINE = /call server (?:response|error) =|"msg":"call server (?:response|error)"/;
-const LINE_TIME = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)|"time":"([^"]+)"/;
-const LINE_LATENCY = /latency_ms:([\d.]+)|"latencyMs":([\d.]+)/;
-
-/** When the call behind a client log line started: its log time minus its latency. */
-export function callStart(text: string): number | undefined {
-  const t = LINE_TIME.exec(text);
-  if (!t) return undefined;
-  const at = Date.parse(t[1] ?? t[2]!);
-  const l = LINE_LATENCY.exec(text);
-  return at - (l ? Number(l[1] ?? l[2]) : 0);
 }
 
 interface ServerSpec {
@@ -149,16 +137,14 @@ export class LocalDriver implements Driver {
     await this.plane.waitForSync({ minClients: nodeIds.length, nodeIds, timeoutMs: 10_000 });
   }
 
-  /** Client lines of calls that STARTED at or after `since` (a call in flight across the switch
-   * was routed by the old config), waiting until each client has the calls a verdict needs. */
+  /** Each client's calls issued at or after `since` (a call in flight across the switch was routed
+   * by the old config) as a complete range (src/verify/window.ts), waiting until each client has
+   * the calls a verdict needs. */
   async collect(scenario: DriverScenario, since: Date): Promise<CollectedLogs> {
     const s = scenario as LocalScenario;
     const from = since.getTime();
     const deadline = Date.now() + this.#opts.collectTimeoutMs;
-    const calls = (identity: string) =>
-      (this.#activeClients.get(identity)?.proc.lines ?? [])
-        .map((l) => l.text)
-        .filter((text) => CALL_LINE.test(text) && (callStart(text) ?? 0) >= from);
+    const calls = (identity: string) => callWindow((this.#activeClients.get(identity)?.proc.lines ?? []).map((l) => l.text), from).lines;
     for (;;) {
       const short = s.clients.filter((c) => calls(c.identity).length < this.#opts.callsNeeded(s, c.identity));
       if (short.length === 0 || Date.now() > deadline) break;

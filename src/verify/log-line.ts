@@ -8,9 +8,10 @@
  */
 import { GRPC_CODE_NAMES } from '../scenarios/expect.ts';
 
+/** `seq`: the call's number in the client's issue order (canarykit clients log it). */
 export type ClientLogEvent =
-  | { kind: 'response'; name: string; version: string; latencyMs?: number }
-  | { kind: 'error'; code: number; status: string; details?: string; latencyMs?: number };
+  | { kind: 'response'; name: string; version: string; latencyMs?: number; seq?: number }
+  | { kind: 'error'; code: number; status: string; details?: string; latencyMs?: number; seq?: number };
 
 export interface ServerLogEvent {
   /** The id the server answered with (its version, e.g. `v2.0.0`). */
@@ -72,8 +73,9 @@ function latency(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
 }
 
-function withLatency<T extends object>(event: T, ms: number | undefined): T & { latencyMs?: number } {
-  return ms === undefined ? event : { ...event, latencyMs: ms };
+function withLatency<T extends object>(event: T, ms: number | undefined, seq?: unknown): T & { latencyMs?: number; seq?: number } {
+  const withMs = ms === undefined ? event : { ...event, latencyMs: ms };
+  return typeof seq === 'number' && Number.isInteger(seq) && seq > 0 ? { ...withMs, seq } : withMs;
 }
 
 /** One client log line → a response (with the server's version id), an error (with its code), or null. */
@@ -82,7 +84,7 @@ export function parseClientLine(line: string): ClientLogEvent | null {
   if (r >= 0) {
     const f = textFields(line.slice(r + RESPONSE_MARK.length));
     if (typeof f['id'] !== 'string') return null;
-    return withLatency<ClientLogEvent>({ kind: 'response', name: String(f['name'] ?? ''), version: f['id'] }, latency(f['latency_ms']));
+    return withLatency<ClientLogEvent>({ kind: 'response', name: String(f['name'] ?? ''), version: f['id'] }, latency(f['latency_ms']), f['seq']);
   }
   const e = line.indexOf(ERROR_MARK);
   if (e >= 0) {
@@ -100,20 +102,20 @@ export function parseClientLine(line: string): ClientLogEvent | null {
     code ??= codeNumber(status);
     const details = typeof f['details'] === 'string' ? f['details'] : undefined;
     const event: ClientLogEvent = details === undefined ? { kind: 'error', code, status } : { kind: 'error', code, status, details };
-    return withLatency(event, latency(f['latency_ms']));
+    return withLatency(event, latency(f['latency_ms']), f['seq']);
   }
   if (!line.includes('call server')) return null;
   const j = jsonObject(line);
   if (!j) return null;
   if (j['msg'] === 'call server response' && typeof j['id'] === 'string') {
-    return withLatency<ClientLogEvent>({ kind: 'response', name: String(j['name'] ?? ''), version: j['id'] }, latency(j['latencyMs']));
+    return withLatency<ClientLogEvent>({ kind: 'response', name: String(j['name'] ?? ''), version: j['id'] }, latency(j['latencyMs']), j['seq']);
   }
   if (j['msg'] === 'call server error') {
     const code = typeof j['code'] === 'number' ? j['code'] : typeof j['status'] === 'string' ? codeNumber(j['status']) : 2;
     const status = typeof j['status'] === 'string' ? j['status'] : codeName(code);
     const event: ClientLogEvent =
       typeof j['details'] === 'string' ? { kind: 'error', code, status, details: j['details'] } : { kind: 'error', code, status };
-    return withLatency(event, latency(j['latencyMs']));
+    return withLatency(event, latency(j['latencyMs']), j['seq']);
   }
   return null;
 }

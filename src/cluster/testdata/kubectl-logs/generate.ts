@@ -51,10 +51,10 @@ function write(dir: string, fixture: Fixture, seed: number): void {
   const serverLines: Record<string, Line[]> = Object.fromEntries(Object.keys(fixture.servers).map((v) => [v, []]));
   for (const [identity, client] of Object.entries(fixture.clients)) {
     const lines: Line[] = [];
-    for (const call of client.calls) {
+    for (const [i, call] of client.calls.entries()) {
       const latency = 1 + Math.floor(random() * 4);
       const answeredAt = new Date(call.at.getTime() + latency);
-      lines.push({ pod: client.pod, container: 'client', at: answeredAt, text: responseLine('text', 'Hello laurence', `${call.version}.0.0`, latency, answeredAt) });
+      lines.push({ pod: client.pod, container: 'client', at: answeredAt, text: responseLine('text', 'Hello laurence', `${call.version}.0.0`, latency, i + 1, answeredAt) });
       const handle = (version: string) => {
         const pods = fixture.servers[version]!;
         const pod = pods[Math.floor(random() * pods.length)]!;

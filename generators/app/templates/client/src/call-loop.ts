@@ -16,9 +16,10 @@ export interface CallLoopOptions {
   count: number;
 }
 
+/** `seq`: the call's number in issue order, from 1. */
 export type CallOutcome =
-  | { ok: true; user: User__Output; latencyMs: number }
-  | { ok: false; code: grpc.status; details: string; latencyMs: number };
+  | { ok: true; user: User__Output; latencyMs: number; seq: number }
+  | { ok: false; code: grpc.status; details: string; latencyMs: number; seq: number };
 
 const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 1000;
@@ -54,11 +55,12 @@ export class CallLoop {
     await Promise.all(this.workers);
   }
 
-  private takeTurn(): boolean {
-    if (this.stopped) return false;
-    if (this.opts.count > 0 && this.issued >= this.opts.count) return false;
-    this.issued++;
-    return true;
+  /** The next call's seq, or 0 when the loop is done. Slots are reserved in the same order,
+   * so calls start in seq order. */
+  private takeTurn(): number {
+    if (this.stopped) return 0;
+    if (this.opts.count > 0 && this.issued >= this.opts.count) return 0;
+    return ++this.issued;
   }
 
   /** Milliseconds to wait for this call's slot under the global rate. */
@@ -72,10 +74,10 @@ export class CallLoop {
 
   private async worker(): Promise<void> {
     let backoff = 0;
-    while (this.takeTurn()) {
+    for (let seq = this.takeTurn(); seq > 0; seq = this.takeTurn()) {
       const wait = this.reserveSlot();
       if (wait > 0) await sleep(wait);
-      const outcome = await this.callOnce();
+      const outcome = await this.callOnce(seq);
       this.onOutcome(outcome);
       if (!outcome.ok && outcome.code === grpc.status.UNAVAILABLE && !this.channelReady()) {
         backoff = Math.min(BACKOFF_MAX_MS, backoff === 0 ? BACKOFF_MIN_MS : backoff * 2);
@@ -96,7 +98,7 @@ export class CallLoop {
     for (let waited = 0; waited < ms && !this.stopped; waited += step) await sleep(Math.min(step, ms - waited));
   }
 
-  private callOnce(): Promise<CallOutcome> {
+  private callOnce(seq: number): Promise<CallOutcome> {
     const started = performance.now();
     return new Promise((resolve) => {
       this.client.SayHello(
@@ -106,9 +108,9 @@ export class CallLoop {
         (err, user) => {
           const latencyMs = performance.now() - started;
           if (err || !user) {
-            resolve({ ok: false, code: err?.code ?? grpc.status.UNKNOWN, details: err?.details ?? 'empty response', latencyMs });
+            resolve({ ok: false, code: err?.code ?? grpc.status.UNKNOWN, details: err?.details ?? 'empty response', latencyMs, seq });
           } else {
-            resolve({ ok: true, user, latencyMs });
+            resolve({ ok: true, user, latencyMs, seq });
           }
         },
       );

@@ -45,8 +45,8 @@ log.info('greeter client started', {
 const loop = new CallLoop(client, config, (outcome) => {
   metrics.record(outcome);
   const line = outcome.ok
-    ? responseLine(config.logFormat, outcome.user.name, outcome.user.id, outcome.latencyMs)
-    : errorLine(config.logFormat, outcome.code, outcome.details, outcome.latencyMs);
+    ? responseLine(config.logFormat, outcome.user.name, outcome.user.id, outcome.latencyMs, outcome.seq)
+    : errorLine(config.logFormat, outcome.code, outcome.details, outcome.latencyMs, outcome.seq);
   writeSync(1, line + '\n');
 });
 

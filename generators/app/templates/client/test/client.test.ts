@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { errorLine, responseLine } from '../src/call-log.ts';
 import { startClient, startTestServer } from './helpers.ts';
 
-const RESPONSE_TEXT = /^\S+Z INFO call server response = name:"Hello laurence" id:"v(\d)\.0\.0" latency_ms:[\d.]+$/;
-const ERROR_TEXT = /^\S+Z ERROR call server error = code:14 status:"UNAVAILABLE" details:".*" latency_ms:[\d.]+$/;
+const RESPONSE_TEXT = /^\S+Z INFO call server response = name:"Hello laurence" id:"v(\d)\.0\.0" latency_ms:[\d.]+ seq:(\d+)$/;
+const ERROR_TEXT = /^\S+Z ERROR call server error = code:14 status:"UNAVAILABLE" details:".*" latency_ms:[\d.]+ seq:\d+$/;
 
 describe('greeter client', () => {
   it('logs one seed-shaped line per response with the version, and stops after count calls', async () => {
@@ -14,6 +14,8 @@ describe('greeter client', () => {
     expect(responses).toHaveLength(12);
     for (const line of responses) expect(line).toMatch(RESPONSE_TEXT);
     expect(responses[0]).toContain('id:"v2.0.0"');
+    // every call numbered once, in issue order
+    expect(responses.map((l) => Number(RESPONSE_TEXT.exec(l)![2])).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     await server.stop();
   });
 
@@ -111,16 +113,16 @@ describe('greeter client', () => {
 describe('log line shapes', () => {
   const at = new Date('2026-11-22T01:40:44.353Z');
   it('match the Dubbo-go seed in text form', () => {
-    expect(responseLine('text', 'Hello laurence', 'v2.0.0', 3.04, at)).toBe(
-      '2026-11-22T01:40:44.353Z INFO call server response = name:"Hello laurence" id:"v2.0.0" latency_ms:3',
+    expect(responseLine('text', 'Hello laurence', 'v2.0.0', 3.04, 7, at)).toBe(
+      '2026-11-22T01:40:44.353Z INFO call server response = name:"Hello laurence" id:"v2.0.0" latency_ms:3 seq:7',
     );
-    expect(errorLine('text', 14, 'No connection established', 1, at)).toBe(
-      '2026-11-22T01:40:44.353Z ERROR call server error = code:14 status:"UNAVAILABLE" details:"No connection established" latency_ms:1',
+    expect(errorLine('text', 14, 'No connection established', 1, 8, at)).toBe(
+      '2026-11-22T01:40:44.353Z ERROR call server error = code:14 status:"UNAVAILABLE" details:"No connection established" latency_ms:1 seq:8',
     );
   });
   it('are one JSON object per line in json form', () => {
-    expect(JSON.parse(errorLine('json', 4, 'Deadline exceeded', 5000, at))).toEqual({
-      time: '2026-11-22T01:40:44.353Z', level: 'error', msg: 'call server error', code: 4, status: 'DEADLINE_EXCEEDED', details: 'Deadline exceeded', latencyMs: 5000,
+    expect(JSON.parse(errorLine('json', 4, 'Deadline exceeded', 5000, 9, at))).toEqual({
+      time: '2026-11-22T01:40:44.353Z', level: 'error', msg: 'call server error', code: 4, status: 'DEADLINE_EXCEEDED', details: 'Deadline exceeded', latencyMs: 5000, seq: 9,
     });
   });
 });
