@@ -16,7 +16,6 @@ PLATFORMS ?= linux/amd64,linux/arm64
 KIND_CLUSTER ?= canarykit
 NAMESPACE ?= canarykit
 KUBE_CONTEXT ?=
-DEPLOY_BUILD ?= 1
 
 DOCKER_BUILD := DOCKER_BUILDKIT=0 docker build --build-arg BASE_IMAGE=$(BASE_IMAGE) \
   $(if $(NPM_REGISTRY),--build-arg NPM_REGISTRY=$(NPM_REGISTRY))
@@ -78,23 +77,16 @@ kind-load: ## Load the three images into the kind cluster KIND_CLUSTER (default 
 	kind load docker-image --name $(KIND_CLUSTER) $(SERVER_IMAGE):$(SERVER_V1_TAG) $(SERVER_IMAGE):$(SERVER_V2_TAG) $(CLIENT_IMAGE):$(CLIENT_TAG)
 
 .PHONY: deploy
-deploy: ## Build, kind-load, then helm upgrade --install server v1, v2 and the client into NAMESPACE (DEPLOY_BUILD=0: no build/load).
+deploy: ## On the kind cluster: build, kind load, helm install server v1 (owns the Service), v2 and one client per identity; wait ready.
 	$(call require_cluster,deploy)
-	@scripts/tools/install-helm.sh >/dev/null
-	@if [ "$(DEPLOY_BUILD)" = 1 ]; then $(MAKE) build kind-load; fi
-	$(HELM_NS) upgrade --install greeter-server-v1 $(CHART) -f $(CHART)/ci/server-v1-values.yaml \
-	  --set image.repository=$(IMAGE_PREFIX)$(SERVER_IMAGE) --set image.tag=$(SERVER_V1_TAG) --create-namespace --wait --timeout 5m
-	$(HELM_NS) upgrade --install greeter-server-v2 $(CHART) -f $(CHART)/ci/server-v2-values.yaml \
-	  --set image.repository=$(IMAGE_PREFIX)$(SERVER_IMAGE) --set image.tag=$(SERVER_V2_TAG) --wait --timeout 5m
-	$(HELM_NS) upgrade --install greeter-client-v1 $(CHART) -f $(CHART)/ci/client-values.yaml \
-	  --set image.repository=$(IMAGE_PREFIX)$(CLIENT_IMAGE) --set image.tag=$(CLIENT_TAG) --wait --timeout 5m
-	@echo "deploy: done; 'helm test -n $(NAMESPACE) greeter-server-v1' makes one call, 'make logs' follows the logs"
+	$(MAKE) cluster-deploy
 
 .PHONY: remove
-remove: ## helm uninstall the client and server v2, v1 from NAMESPACE (the Service goes with v1).
+remove: ## helm uninstall every greeter release (clients, server v2, then v1 with the Service) from NAMESPACE.
 	$(call require_cluster,remove)
 	@scripts/tools/install-helm.sh >/dev/null
-	$(HELM_NS) uninstall greeter-client-v1 greeter-server-v2 greeter-server-v1 --ignore-not-found --wait
+	@releases="$$($(HELM_NS) list -q --filter '^greeter-client-')"; \
+	  for r in $$releases greeter-server-v2 greeter-server-v1; do $(HELM_NS) uninstall $$r --ignore-not-found --wait; done
 
 .PHONY: logs
 logs: ## Follow the logs of every canarykit pod in NAMESPACE (LOGS_SELECTOR=app=greeter-client for fewer).
