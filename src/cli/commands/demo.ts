@@ -12,6 +12,7 @@ scenario's Istio YAML is pushed to the clients, traffic flows until every check 
 it needs, and the split is checked with an exact binomial test.
 
   --scenario NAME   run only this scenario (repeatable); see 'canarykit scenarios'
+  --root DIR        the scenarios folder (default: scenarios), e.g. a copy you are editing
   --json            print the results as JSON (no progress, no tables)
   --verbose         also print the control plane's log (pushes, ACKs, NACKs)
 `;
