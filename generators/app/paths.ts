@@ -27,6 +27,9 @@ export const locksDir = path.join(generatorDir, 'locks');
 export const dependencyVersionsFile = path.join(generatorDir, 'dependency-versions.json');
 export const kitProtoFile = path.join(kitRoot, 'proto', 'greeter.proto');
 export const kitChartDir = path.join(kitRoot, 'charts', 'greeter');
+/** The kit's Node 24 bootstrap and its pinned versions, copied into every generated project. */
+export const kitEnsureNodeScript = path.join(kitRoot, 'scripts', 'tools', 'ensure-node.sh');
+export const kitVersionsFile = path.join(kitRoot, 'scripts', 'tools', 'versions.env');
 
 /** Every file under `dir`, relative, sorted (so generation order, and logs, are stable). */
 export function listFiles(dir: string): string[] {

