@@ -1,14 +1,33 @@
-// Prints vitest's JSON report as one closing line, `tests: N passed, N failed, N skipped`, which
-// CI logs and people read alike. Exit code 1 when anything failed or no test ran.
-import { readFileSync } from 'node:fs';
+// Prints vitest's JSON reports (one per run) as one closing line, `tests: N passed, N failed,
+// N skipped`, which CI logs and people read alike. Exit code 1 when anything failed, a report is
+// missing (its run crashed) or no test ran.
+import { existsSync, readFileSync } from 'node:fs';
 
-const file = process.argv[2] ?? '.tools/test-results.json';
-const report = JSON.parse(readFileSync(file, 'utf8')) as {
+interface Report {
   numPassedTests: number;
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
-};
-const skipped = report.numPendingTests + report.numTodoTests;
-process.stdout.write(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped\n`);
-process.exitCode = report.numFailedTests > 0 || report.numPassedTests === 0 ? 1 : 0;
+  success: boolean;
+}
+
+const files = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+let broken = false;
+for (const file of files) {
+  if (!existsSync(file)) {
+    process.stderr.write(`test-summary: ${file} is missing: that vitest run did not finish (see its output above)\n`);
+    broken = true;
+    continue;
+  }
+  const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + report.numTodoTests;
+  // A file that failed to load counts no failed test but fails the run.
+  if (!report.success && report.numFailedTests === 0) broken = true;
+}
+process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+process.exitCode = failed > 0 || broken || passed === 0 ? 1 : 0;
