@@ -101,6 +101,13 @@ describe('bad input is refused before anything is written', () => {
     expect(snapshot(caseDir)).toEqual(before);
   });
 
+  it('an unknown --type is reported alone, not with problems of flags it would have defaulted', async () => {
+    const caseDir = fs.mkdtempSync(path.join(parent, 'case-'));
+    const { code, err } = await cli([path.join(caseDir, 'demo-svc'), '--yes', '--type', 'lambda']);
+    expect(code).toBe(2);
+    expect(err.trim().split('\n').filter((l) => l.trim().startsWith('- '))).toEqual(['  - --type "lambda" is unknown: use one of server, client']);
+  });
+
   it('a directory name that is no valid app name needs --name', async () => {
     const caseDir = fs.mkdtempSync(path.join(parent, 'case-'));
     const { code, err } = await cli([path.join(caseDir, 'My_App'), '--yes']);

@@ -157,9 +157,10 @@ export async function resolveAnswers(given: FlagValues, context: { dirName: stri
   const chosen: Partial1 = {};
   for (const spec of FLAGS) {
     const raw = given[spec.flag];
-    if (spec.onlyFor && chosen.type !== undefined && chosen.type !== spec.onlyFor) {
-      if (raw !== undefined) problems.push(`--${spec.flag} applies to --type ${spec.onlyFor} only (this is a ${chosen.type})`);
-      continue;
+    if (spec.onlyFor && chosen.type !== spec.onlyFor) {
+      // A flag of the other type; with an unknown --type, check a given value but invent no default.
+      if (chosen.type !== undefined && raw !== undefined) problems.push(`--${spec.flag} applies to --type ${spec.onlyFor} only (this is a ${chosen.type})`);
+      if (chosen.type !== undefined || raw === undefined) continue;
     }
     const fallback = spec.defaultValue(chosen, context);
     let value = raw;
