@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { BenchResult } from './types.ts';
+import { median, type BenchResult } from './types.ts';
 
 const proto = grpc.loadPackageDefinition(
   protoLoader.loadSync(fileURLToPath(new URL('../proto/greeter.proto', import.meta.url)), { longs: String, enums: String, defaults: true, oneofs: true }),
@@ -59,8 +59,6 @@ async function load(port: number, concurrency: number, ms: number): Promise<numb
   client.close();
   return (done * 1000) / elapsed;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function benchGrpcThroughput(opts = { rounds: 5, ms: 2000, concurrency: 32 }): Promise<BenchResult> {
   const greeterEnv = { GREETER_PORT: '0', GREETER_HOST: '127.0.0.1', GREETER_LOG_REQUESTS: 'true', GREETER_SHUTDOWN_DRAIN_MS: '0' };

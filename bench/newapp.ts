@@ -10,16 +10,10 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { newApp } from '../generators/app/new-app.ts';
 import { templatesDir } from '../generators/app/paths.ts';
-import type { BenchResult } from './types.ts';
+import { median, type BenchResult } from './types.ts';
 
 const TARGET_SECONDS = 1.5;
 const cliFile = fileURLToPath(new URL('../generators/app/cli.ts', import.meta.url));
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 /** Prints the child's own CPU time (user + system) to stderr as it exits: steadier than wall time on a busy machine. */
 const CPU_PROBE = `data:text/javascript,process.on('exit',()=>{const u=process.cpuUsage();process.stderr.write('\\ncpu_seconds='+((u.user+u.system)/1e6)+'\\n')})`;
