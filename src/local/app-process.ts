@@ -38,7 +38,7 @@ export class AppProcess {
     });
     this.#child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.#onData(chunk));
     this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      this.#stderr = (this.#stderr + chunk).slice(-(Number(process.env.CANARYKIT_STDERR_TAIL) || 8192));
+      this.#stderr = (this.#stderr + chunk).slice(-8192);
     });
     this.#exit = new Promise((resolve) => this.#child.on('exit', (code) => resolve(code)));
   }

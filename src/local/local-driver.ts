@@ -171,7 +171,7 @@ export class LocalDriver implements Driver {
       parts.push(`--- server ${spec.version} (${spec.id}) on port ${port} (${proc.running ? 'running' : 'exited'}) ---\n${proc.tail(5)}`);
     }
     for (const [identity, { proc }] of this.#activeClients) {
-      parts.push(`--- client ${identity} (${proc.running ? 'running' : 'exited'}) ---\n${proc.tail(Number(process.env.CANARYKIT_TAIL_LINES) || 8)}`);
+      parts.push(`--- client ${identity} (${proc.running ? 'running' : 'exited'}) ---\n${proc.tail(8)}`);
     }
     return parts.join('\n');
   }
