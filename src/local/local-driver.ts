@@ -18,20 +18,13 @@ import {
 } from '../driver/driver.ts';
 import { AppProcess } from './app-process.ts';
 
-
-/** A scenario as the local driver reads it (the Istio objects are read from `dir` at apply). */
-export interface LocalScenario extends DriverScenario {
-  readonly servers: ReadonlyArray<DriverServer & { readonly id?: string }>;
-  readonly clients: ReadonlyArray<DriverClient & { readonly deadlineMs?: number }>;
-}
-
 export interface LocalDriverOptions {
   /** Calls per second of each client whose scenario does not set one; default 0, as fast as it
    * can (a client then makes about 1,300 calls/s here), so a verdict needs about a second of
    * traffic. A cluster's clients go slower, for people reading their logs. */
   clientRate?: number;
   /** Calls each client must have logged since the window start before collect() returns. */
-  callsNeeded?: (scenario: LocalScenario, identity: string) => number;
+  callsNeeded?: (scenario: DriverScenario, identity: string) => number;
   /** Upper bound on the wait for callsNeeded. */
   collectTimeoutMs?: number;
   /** Control-plane log lines (NACKs, pushes). */
@@ -105,9 +98,8 @@ export class LocalDriver implements Driver {
    * leaves a core idle, while starting them together uses both.
    */
   async prepare(scenarios: readonly DriverScenario[]): Promise<void> {
-    const all = scenarios as readonly LocalScenario[];
-    await Promise.all(all.map((s) => this.#ensureServers(s)));
-    await Promise.all(all.flatMap((s) => s.clients.map((c) => this.#client(c))));
+    await Promise.all(scenarios.map((s) => this.#ensureServers(s)));
+    await Promise.all(scenarios.flatMap((s) => s.clients.map((c) => this.#client(c))));
     for (const entry of this.#clients.values()) entry.proc.pause();
     this.#activeClients.clear();
   }
@@ -115,8 +107,7 @@ export class LocalDriver implements Driver {
   /** Reads the scenario's Istio files (as `kubectl apply -f <dir>` would), starts what it needs
    * (reusing what runs), then pushes its routing config. A file that does not load or a config
    * the mesh cannot express throws before the mesh changes: the last good config stays. */
-  async apply(scenario: DriverScenario): Promise<AppliedScenario> {
-    const s = scenario as LocalScenario;
+  async apply(s: DriverScenario): Promise<AppliedScenario> {
     const plane = this.plane;
     const { resources } = loadScenario(s.dir);
     if (resources.gateways.length > 0) {
@@ -141,8 +132,7 @@ export class LocalDriver implements Driver {
   /** Each client's calls issued at or after `since` (a call in flight across the switch was routed
    * by the old config) as a complete range (src/verify/window.ts), waiting until each client has
    * the calls a verdict needs. */
-  async collect(scenario: DriverScenario, since: Date): Promise<CollectedLogs> {
-    const s = scenario as LocalScenario;
+  async collect(s: DriverScenario, since: Date): Promise<CollectedLogs> {
     const from = since.getTime();
     const deadline = Date.now() + this.#opts.collectTimeoutMs;
     const calls = (identity: string) => callWindow((this.#activeClients.get(identity)?.proc.lines ?? []).map((l) => l.text), from).lines;
@@ -200,7 +190,7 @@ export class LocalDriver implements Driver {
   }
 
   /** The scenario's server processes (replicas included), starting those not yet in the pool. */
-  #ensureServers(s: LocalScenario): Promise<ServerEntry[]> {
+  #ensureServers(s: DriverScenario): Promise<ServerEntry[]> {
     const wanted = s.servers.flatMap((srv) => Array.from({ length: srv.replicas ?? 1 }, (_, replica) => ({ spec: specOf(srv), replica })));
     return Promise.all(wanted.map(({ spec, replica }) => this.#server(spec, replica)));
   }
@@ -229,7 +219,7 @@ export class LocalDriver implements Driver {
   }
 
   /** One running client per identity of the scenario; every other pooled client is paused. */
-  async #ensureClients(s: LocalScenario): Promise<void> {
+  async #ensureClients(s: DriverScenario): Promise<void> {
     const next = new Map<string, ClientEntry>();
     await Promise.all(
       s.clients.map(async (c) => {
@@ -244,7 +234,7 @@ export class LocalDriver implements Driver {
   }
 
   /** The pooled client process for these settings, started (and its start awaited) if needed. */
-  #client(c: LocalScenario['clients'][number]): Promise<ClientEntry> {
+  #client(c: DriverClient): Promise<ClientEntry> {
     const key = this.#clientKey(c);
     const pooled = this.#clientStarts.get(key);
     if (pooled && this.#clients.get(key)?.proc.running) return pooled;
@@ -265,7 +255,7 @@ export class LocalDriver implements Driver {
     return started;
   }
 
-  #clientKey(c: LocalScenario['clients'][number]): string {
+  #clientKey(c: DriverClient): string {
     return JSON.stringify([c.identity, c.headers ?? {}, c.concurrency ?? 1, c.deadlineMs ?? 5000, c.rate ?? this.#opts.clientRate]);
   }
 }
@@ -274,6 +264,6 @@ function endpoint(version: string, endpointPort: number): MeshEndpoint {
   return { host: SERVICE_HOST, port: SERVICE_PORT, address: '127.0.0.1', endpointPort, labels: { app: SERVICE_HOST, version } };
 }
 
-function specOf(srv: LocalScenario['servers'][number]): ServerSpec {
+function specOf(srv: DriverServer): ServerSpec {
   return { version: srv.version, id: srv.id ?? `${srv.version}.0.0`, failRate: srv.failRate ?? 0, delayMs: srv.delayMs ?? 0 };
 }
