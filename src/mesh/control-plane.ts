@@ -93,7 +93,7 @@ const EMPTY_SNAPSHOT: XdsSnapshot = {
  * it fails with "Cluster resource ... does not exist" for the rest of the process. That is exactly
  * what happens when one scenario's DestinationRule is removed and the next scenario re-creates it.
  * A kept cluster is harmless: no route names it until a config defines it again, and then it is
- * re-translated with fresh endpoints.
+ * re-translated with fresh endpoints. Upstream fix: grpc/grpc-node#3074 (not in 1.14.1).
  */
 export function keepServedClusters(next: XdsSnapshot, previous: XdsSnapshot): XdsSnapshot {
   for (const [name, cluster] of previous.clusters) {
