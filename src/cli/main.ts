@@ -19,6 +19,11 @@ const commands: Record<string, Command> = {
     usage: 'canarykit demo [--scenario NAME]... [--json] [--list]',
     load: () => import('./commands/demo.ts'),
   },
+  play: {
+    summary: 'keep the local mesh running and switch scenarios by name (for workshops)',
+    usage: 'canarykit play [--http-port 8080] [--rate 10]',
+    load: () => import('./commands/play.ts'),
+  },
   e2e: {
     summary: 'run the scenarios on a driver: local (xDS mesh) or kind (kind + Istio)',
     usage: 'canarykit e2e --driver local|kind [--scenario NAME]... [--dry-run]',

@@ -22,6 +22,13 @@ export interface LoggedLine {
 
 const MAX_LINES = 200_000;
 
+/** Children still running: killed when this process exits, even by an uncaught error, so a
+ * crashed demo never leaves servers and clients behind. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export class AppProcess {
   readonly name: string;
   readonly lines: LoggedLine[] = [];
@@ -40,7 +47,13 @@ export class AppProcess {
     this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       this.#stderr = (this.#stderr + chunk).slice(-8192);
     });
-    this.#exit = new Promise((resolve) => this.#child.on('exit', (code) => resolve(code)));
+    live.add(this.#child);
+    this.#exit = new Promise((resolve) =>
+      this.#child.on('exit', (code) => {
+        live.delete(this.#child);
+        resolve(code);
+      }),
+    );
   }
 
   get running(): boolean {

@@ -29,6 +29,9 @@ export interface LocalDriverOptions {
   collectTimeoutMs?: number;
   /** Control-plane log lines (NACKs, pushes). */
   log?: (line: string) => void;
+  /** First HTTP port for the clients' /, /healthz and /metrics (each pooled client takes the
+   * next one); 0, the default, starts no HTTP server. */
+  clientHttpPort?: number;
 }
 
 interface ServerSpec {
@@ -50,6 +53,8 @@ interface ClientEntry {
   identity: string;
   nodeId: string;
   proc: AppProcess;
+  /** Its HTTP port (live page, metrics), 0 when it has none. */
+  httpPort: number;
 }
 
 /**
@@ -76,6 +81,7 @@ export class LocalDriver implements Driver {
       callsNeeded: opts.callsNeeded ?? (() => 100),
       collectTimeoutMs: opts.collectTimeoutMs ?? 30_000,
       log: opts.log ?? (() => {}),
+      clientHttpPort: opts.clientHttpPort ?? 0,
     };
   }
 
@@ -167,7 +173,7 @@ export class LocalDriver implements Driver {
   }
 
   /** Back to no routing rules (round robin over the scenario's endpoints); forget collected lines. */
-  async cleanup(): Promise<void> {
+  async cleanup(_scenario?: DriverScenario): Promise<void> {
     if (!this.#plane) return;
     this.#plane.apply({ virtualServices: [], destinationRules: [], endpoints: this.#endpoints() });
     for (const { proc } of this.#servers.values()) proc.lines.length = 0;
@@ -183,6 +189,11 @@ export class LocalDriver implements Driver {
     this.#activeServers = [];
     await this.#plane?.stop();
     this.#plane = undefined;
+  }
+
+  /** The running clients of the last applied scenario, with their HTTP ports. */
+  activeClients(): Array<{ identity: string; httpPort: number; lines: readonly string[] }> {
+    return [...this.#activeClients.values()].map(({ identity, httpPort, proc }) => ({ identity, httpPort, lines: proc.lines.map((l) => l.text) }));
   }
 
   #endpoints(): MeshEndpoint[] {
@@ -239,6 +250,7 @@ export class LocalDriver implements Driver {
     const pooled = this.#clientStarts.get(key);
     if (pooled && this.#clients.get(key)?.proc.running) return pooled;
     const nodeId = `canarykit-client-${c.identity}-${this.#clientStarts.size + 1}`;
+    const httpPort = this.#opts.clientHttpPort > 0 ? this.#opts.clientHttpPort + this.#clientStarts.size : 0;
     const proc = new AppProcess(`client ${c.identity}`, 'client', {
       GREETER_TARGET: `xds:///${SERVICE_HOST}:${SERVICE_PORT}`,
       GRPC_XDS_BOOTSTRAP_CONFIG: JSON.stringify(this.plane.bootstrap(nodeId)),
@@ -246,9 +258,9 @@ export class LocalDriver implements Driver {
       GREETER_CONCURRENCY: String(c.concurrency ?? 1),
       GREETER_DEADLINE_MS: String(c.deadlineMs ?? 5000),
       GREETER_METADATA: Object.entries(c.headers ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
-      GREETER_HTTP_PORT: '0',
+      GREETER_HTTP_PORT: String(httpPort),
     });
-    const entry: ClientEntry = { identity: c.identity, nodeId, proc };
+    const entry: ClientEntry = { identity: c.identity, nodeId, proc, httpPort };
     this.#clients.set(key, entry);
     const started = proc.waitFor(/greeter client started/).then(() => entry);
     this.#clientStarts.set(key, started);
