@@ -31,6 +31,10 @@ help: ## Show this help.
 demo: install ## Run every routing scenario on the local xDS mesh (no cluster) and verify each split. SCENARIO=name for one.
 	node bin/canarykit.js demo $(if $(SCENARIO),$(foreach s,$(SCENARIO),--scenario $(s)))
 
+.PHONY: play
+play: install ## Keep the local mesh running and switch scenarios by name, with live split pages (for workshops).
+	node bin/canarykit.js play
+
 .PHONY: scenarios
 scenarios: install ## List the routing scenarios and validate every file.
 	node bin/canarykit.js scenarios --validate
