@@ -6,6 +6,8 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 import * as grpc from '@grpc/grpc-js';
 import type { CallOutcome } from './call-loop.ts';
 
+const RECENT = 200;
+
 export class ClientMetrics {
   readonly registry = new Registry();
   private readonly responses = new Counter({
@@ -29,6 +31,9 @@ export class ClientMetrics {
   /** Plain counts for /stats and the live page. */
   readonly byVersion = new Map<string, number>();
   readonly byError = new Map<string, number>();
+  /** The outcomes of the last RECENT calls (a version or an error code), oldest first: the live
+   * page shows these, so a routing change shows within seconds instead of being averaged away. */
+  readonly recent: string[] = [];
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -36,26 +41,39 @@ export class ClientMetrics {
 
   record(outcome: CallOutcome): void {
     this.latency.observe(outcome.latencyMs / 1000);
+    let key: string;
     if (outcome.ok) {
-      this.responses.inc({ version: outcome.user.id });
-      this.byVersion.set(outcome.user.id, (this.byVersion.get(outcome.user.id) ?? 0) + 1);
+      key = outcome.user.id;
+      this.responses.inc({ version: key });
+      this.byVersion.set(key, (this.byVersion.get(key) ?? 0) + 1);
     } else {
-      const code = grpc.status[outcome.code] ?? String(outcome.code);
-      this.errors.inc({ code });
-      this.byError.set(code, (this.byError.get(code) ?? 0) + 1);
+      key = grpc.status[outcome.code] ?? String(outcome.code);
+      this.errors.inc({ code: key });
+      this.byError.set(key, (this.byError.get(key) ?? 0) + 1);
     }
+    this.recent.push(key);
+    if (this.recent.length > RECENT) this.recent.shift();
+  }
+
+  /** Counts of the last RECENT calls by outcome. */
+  recentCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const key of this.recent) counts[key] = (counts[key] ?? 0) + 1;
+    return counts;
   }
 }
 
 const LIVE_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>greeter-client: version split</title>
 <style>body{font:16px system-ui,sans-serif;margin:2em;max-width:48em}.row{display:flex;align-items:center;margin:.3em 0}
 .label{width:10em}.bar{height:1.4em;background:#3b82f6;margin-right:.5em}.err .bar{background:#ef4444}</style></head>
-<body><h1>Which version answers?</h1><p id="total"></p><div id="rows"></div>
+<body><h1>Which version answers?</h1><p id="total"></p><div id="rows"></div><p id="since"></p>
 <script>
-async function tick(){const s=await (await fetch('stats')).json();const all=Object.entries(s.versions).map(([k,v])=>[k,v,''])
-.concat(Object.entries(s.errors).map(([k,v])=>[k,v,'err']));const n=all.reduce((a,[,v])=>a+v,0)||1;
-document.getElementById('total').textContent=n+' calls since start, target '+s.target;
-document.getElementById('rows').innerHTML=all.map(([k,v,c])=>'<div class="row '+c+'"><span class="label">'+k+'</span><span class="bar" style="width:'+(v*30/n)+'em"></span>'+(100*v/n).toFixed(1)+'%</div>').join('');}
+async function tick(){const s=await (await fetch('stats')).json();const err=new Set(Object.keys(s.errors));
+const all=Object.entries(s.recent).sort();const n=all.reduce((a,[,v])=>a+v,0)||1;
+const total=Object.values(s.versions).concat(Object.values(s.errors)).reduce((a,v)=>a+v,0);
+document.getElementById('total').textContent='last '+n+' calls to '+s.target;
+document.getElementById('rows').innerHTML=all.map(([k,v])=>'<div class="row '+(err.has(k)?'err':'')+'"><span class="label">'+k+'</span><span class="bar" style="width:'+(v*30/n)+'em"></span>'+(100*v/n).toFixed(1)+'%</div>').join('');
+document.getElementById('since').textContent=total+' calls since the client started';}
 tick();setInterval(tick,1000);
 </script></body></html>`;
 
@@ -69,7 +87,7 @@ export function startHttp(metrics: ClientMetrics, port: number, target: string):
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.get('/stats', (_req, res) => {
-    res.json({ target, versions: Object.fromEntries(metrics.byVersion), errors: Object.fromEntries(metrics.byError) });
+    res.json({ target, versions: Object.fromEntries(metrics.byVersion), errors: Object.fromEntries(metrics.byError), recent: metrics.recentCounts() });
   });
   app.get('/', (_req, res) => {
     res.type('html').send(LIVE_PAGE);

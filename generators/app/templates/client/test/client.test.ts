@@ -89,8 +89,12 @@ describe('greeter client', () => {
       const metrics = await (await fetch('http://127.0.0.1:18931/metrics')).text();
       expect(metrics).toMatch(/^greeter_client_responses_total\{version="v2\.0\.0"\} [1-9]\d*$/m);
       expect(metrics).toMatch(/^greeter_client_errors_total\{code="UNAVAILABLE"\} [1-9]\d*$/m);
-      const stats = (await (await fetch('http://127.0.0.1:18931/stats')).json()) as { versions: Record<string, number> };
+      const stats = (await (await fetch('http://127.0.0.1:18931/stats')).json()) as { versions: Record<string, number>; recent: Record<string, number> };
       expect(stats.versions['v2.0.0']).toBeGreaterThan(0);
+      // the live page's window: the last 200 calls, errors included
+      const recent = Object.values(stats.recent).reduce((a, b) => a + b, 0);
+      expect(recent).toBeLessThanOrEqual(200);
+      expect(stats.recent['UNAVAILABLE']).toBeGreaterThan(0);
     } finally {
       client.child.kill('SIGTERM');
       await client.exited;
