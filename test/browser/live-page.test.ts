@@ -1,0 +1,53 @@
+// The client's live page in a real browser (Debian's Chromium driven by playwright-core): it
+// shows which version answers, and follows a change of server within seconds.
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { AppProcess } from '../../src/local/app-process.ts';
+import { describeWithTool } from '../chart/tool-gate.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const check = {
+  tool: 'Chromium',
+  missing: existsSync(CHROMIUM) ? undefined : `${CHROMIUM} does not exist`,
+  fix: 'apt-get install -y chromium',
+};
+
+describeWithTool(check, 'client live page in Chromium', () => {
+  let browser: Browser;
+  const procs: AppProcess[] = [];
+  const start = async (kind: 'server' | 'client', env: Record<string, string>) => {
+    const p = new AppProcess(kind, kind, env);
+    procs.push(p);
+    return p;
+  };
+
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(procs.map((p) => p.stop()));
+  });
+
+  it('shows the answering version, then the new one after the server changes', async () => {
+    const v1 = await start('server', { GREETER_HOST: '127.0.0.1', GREETER_PORT: '0', GREETER_VERSION: 'v1.0.0', GREETER_SHUTDOWN_DRAIN_MS: '0' });
+    const port = Number((await v1.waitFor(/listening address:"[^"]*:(\d+)"/))[1]);
+    const client = await start('client', { GREETER_TARGET: `dns:///127.0.0.1:${port}`, GREETER_RATE: '100', GREETER_HTTP_PORT: '18977' });
+    await client.waitFor(/call server response/);
+
+    const page = await browser.newPage();
+    await page.goto('http://127.0.0.1:18977/');
+    await expect.poll(() => page.locator('#rows').innerText(), { timeout: 10_000 }).toMatch(/v1\.0\.0\s+100\.0%/);
+    expect(await page.locator('#total').innerText()).toContain(`dns:///127.0.0.1:${port}`);
+
+    // v1 goes, v2 takes its port: within the 200-call window the page shows v2 alone.
+    await v1.stop();
+    const v2 = await start('server', { GREETER_HOST: '127.0.0.1', GREETER_PORT: String(port), GREETER_VERSION: 'v2.0.0' });
+    await v2.waitFor(/listening/);
+    await expect.poll(() => page.locator('#rows').innerText(), { timeout: 15_000 }).toMatch(/v2\.0\.0\s+100\.0%/);
+  }, 60_000);
+});
