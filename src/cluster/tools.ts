@@ -46,7 +46,7 @@ export interface ToolLocations {
   readonly cwd?: string;
 }
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return true;

@@ -1,28 +1,19 @@
 // Runs the real helm against charts/greeter and parses what it renders.
 import { execa } from 'execa';
-import { accessSync, constants } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { isExecutable } from '../../src/cluster/tools.ts';
 import type { ToolCheck } from './tool-gate.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CHART = join(REPO_ROOT, 'charts/greeter');
 export const CI_VALUES = join(CHART, 'ci');
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The pinned copy in .tools/bin (what `make helm` installs), else the first helm on PATH. */
 export function findHelm(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const candidates = [join(REPO_ROOT, '.tools/bin/helm'), ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'helm'))];
-  return candidates.find(executable);
+  return candidates.find(isExecutable);
 }
 
 export const HELM = findHelm();

@@ -1,18 +1,12 @@
 // The greeter client project type: calls SayHello in a loop and logs the version of each answer.
-import type { ProjectType } from './types.ts';
+import { commonScripts, type ProjectType } from './types.ts';
 
 export const clientProject: ProjectType = {
   type: 'client',
   description: 'Greeter gRPC client: calls SayHello in a loop and logs which version answered, for service-mesh routing demos.',
   dependencies: ['@grpc/grpc-js', '@grpc/grpc-js-xds', '@grpc/proto-loader', 'express', 'prom-client', 'yaml', 'zod'],
   devDependencies: ['@types/express', '@types/node', 'typescript', 'vitest'],
-  scripts: {
-    start: 'node src/main.ts',
-    'generate:proto':
-      'proto-loader-gen-types --longs=String --enums=String --defaults --oneofs --grpcLib=@grpc/grpc-js --importFileExtension=.ts --outDir=src/generated proto/greeter.proto',
-    typecheck: 'tsc --noEmit',
-    test: 'vitest run',
-  },
+  scripts: commonScripts,
   configFile: 'conf/client.yaml',
   startHint: (app) => `calls ${app.target ?? ''} and serves health, metrics and the live page on port ${app.port}`,
 };

@@ -1,18 +1,12 @@
 // The greeter server project type: answers SayHello with its version (v<major>.0.0).
-import type { ProjectType } from './types.ts';
+import { commonScripts, type ProjectType } from './types.ts';
 
 export const serverProject: ProjectType = {
   type: 'server',
   description: 'Greeter gRPC server: answers SayHello with its version, for service-mesh routing demos.',
   dependencies: ['@grpc/grpc-js', '@grpc/proto-loader', '@grpc/reflection', 'grpc-health-check', 'yaml', 'zod'],
   devDependencies: ['@types/node', 'typescript', 'vitest'],
-  scripts: {
-    start: 'node src/main.ts',
-    'generate:proto':
-      'proto-loader-gen-types --longs=String --enums=String --defaults --oneofs --grpcLib=@grpc/grpc-js --importFileExtension=.ts --outDir=src/generated proto/greeter.proto',
-    typecheck: 'tsc --noEmit',
-    test: 'vitest run',
-  },
+  scripts: commonScripts,
   configFile: 'conf/server.yaml',
   startHint: (app) => `listens on port ${app.port} and answers id:"${app.serviceVersion}"`,
 };

@@ -16,3 +16,12 @@ export type ProjectType = {
   /** What the README's "Run it" section shows. */
   startHint: (app: AppModel) => string;
 };
+
+/** The npm scripts every generated project has: both types run, type-check and test the same way. */
+export const commonScripts: Readonly<Record<string, string>> = {
+  start: 'node src/main.ts',
+  'generate:proto':
+    'proto-loader-gen-types --longs=String --enums=String --defaults --oneofs --grpcLib=@grpc/grpc-js --importFileExtension=.ts --outDir=src/generated proto/greeter.proto',
+  typecheck: 'tsc --noEmit',
+  test: 'vitest run',
+};
