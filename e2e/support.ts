@@ -7,7 +7,8 @@ import { MODE_OF_DRIVER, skipReasonForModes, type Driver, type DriverName } from
 import { toDriverScenario } from '../src/driver/from-scenario.ts';
 import { runScenario } from '../src/driver/run-scenario.ts';
 import { loadScenario } from '../src/scenarios/load.ts';
-import { plannedCalls, verifyLogs } from '../src/verify/check.ts';
+import { verifyLogs } from '../src/verify/check.ts';
+import { localCallsNeeded } from '../src/demo/run-demo.ts';
 import { toVerifyOutcome } from '../src/verify/report.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -22,7 +23,7 @@ async function createDriver(name: DriverName, scenario: ReturnType<typeof loadSc
   if (name === 'local') {
     const { LocalDriver } = await import('../src/local/local-driver.ts');
     const driver = new LocalDriver({
-      callsNeeded: (_s, identity) => plannedCalls(scenario.expect, scenario.expect.clients.find((c) => c.identity === identity)!, 'local'),
+      callsNeeded: localCallsNeeded([scenario]),
     });
     return { driver, sampleMs: 0 };
   }

@@ -2,6 +2,7 @@
 // local xDS mesh, each verified from the clients' logs with the scenario's own expectations.
 // One driver serves the whole run: servers and clients start once and are reused while a
 // scenario's needs allow, so after the first scenario a verdict takes about a second of traffic.
+import type { DriverScenario } from '../driver/driver.ts';
 import { toDriverScenario } from '../driver/from-scenario.ts';
 import { runScenario, ScenarioFailure } from '../driver/run-scenario.ts';
 import { LocalDriver } from '../local/local-driver.ts';
@@ -57,17 +58,23 @@ export function selectScenarios(root: string, names: string[] | undefined): { ru
   return { run, skipped };
 }
 
+/** For LocalDriver's callsNeeded: the calls each client of these scenarios needs for its checks. */
+export function localCallsNeeded(scenarios: readonly Scenario[]): (s: DriverScenario, identity: string) => number {
+  const byName = new Map(scenarios.map((s) => [s.name, s]));
+  return (s, identity) => {
+    const scenario = byName.get(s.name);
+    const client = scenario?.expect.clients.find((c) => c.identity === identity);
+    if (!scenario || !client) throw new Error(`no expectation for client ${identity} of scenario ${s.name}`);
+    return plannedCalls(scenario.expect, client, 'local');
+  };
+}
+
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const started = performance.now();
   const progress = opts.progress ?? (() => {});
   const { run, skipped } = selectScenarios(opts.root ?? 'scenarios', opts.scenarios);
-  const byName = new Map(run.map((s) => [s.name, s]));
   const driver = new LocalDriver({
-    callsNeeded: (s, identity) => {
-      const scenario = byName.get(s.name)!;
-      const client = scenario.expect.clients.find((c) => c.identity === identity)!;
-      return plannedCalls(scenario.expect, client, 'local');
-    },
+    callsNeeded: localCallsNeeded(run),
     ...(opts.meshLog ? { log: opts.meshLog } : {}),
   });
   const outcomes: ScenarioOutcome[] = [];

@@ -4,10 +4,10 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { toDriverScenario } from '../../driver/from-scenario.ts';
-import { selectScenarios } from '../../demo/run-demo.ts';
+import { localCallsNeeded, selectScenarios } from '../../demo/run-demo.ts';
 import { LocalDriver } from '../../local/local-driver.ts';
 import type { Scenario } from '../../scenarios/load.ts';
-import { plannedCalls, verifyLogs } from '../../verify/check.ts';
+import { verifyLogs } from '../../verify/check.ts';
 import { bar, formatReport, useColor } from '../../verify/report.ts';
 import { tallyLines } from '../../verify/tally.ts';
 import { callWindow } from '../../verify/window.ts';
@@ -62,10 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   const driver = new LocalDriver({
     clientRate: rate,
     clientHttpPort: httpPort,
-    callsNeeded: (s, identity) => {
-      const scenario = byName.get(s.name)!;
-      return plannedCalls(scenario.expect, scenario.expect.clients.find((c) => c.identity === identity)!, 'local');
-    },
+    callsNeeded: localCallsNeeded(scenarios),
   });
   await driver.up();
   out(`local mesh up: xDS control plane on ${driver.plane.address}. Type a scenario name (list, status, verify, quit).`);
