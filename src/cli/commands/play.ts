@@ -3,14 +3,11 @@
 // change, `verify` for the full verdict, `quit` to stop. Each client serves its live split page.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { toDriverScenario } from '../../driver/from-scenario.ts';
 import { localCallsNeeded, selectScenarios } from '../../demo/run-demo.ts';
 import { LocalDriver } from '../../local/local-driver.ts';
 import type { Scenario } from '../../scenarios/load.ts';
-import { verifyLogs } from '../../verify/check.ts';
 import { bar, formatReport, useColor } from '../../verify/report.ts';
-import { tallyLines } from '../../verify/tally.ts';
-import { callWindow } from '../../verify/window.ts';
+import { PlaySession } from '../play-session.ts';
 
 const USAGE = `Usage: canarykit play [--root scenarios] [--http-port 8080] [--rate N]
 
@@ -67,37 +64,37 @@ export async function run(argv: string[]): Promise<number> {
   await driver.up();
   out(`local mesh up: xDS control plane on ${driver.plane.address}. Type a scenario name (list, status, verify, quit).`);
 
-  let current: Scenario | undefined;
-  let since = new Date();
+  const session = new PlaySession(driver);
 
   const apply = async (scenario: Scenario) => {
-    const target = toDriverScenario(scenario);
-    if (current) await driver.cleanup(toDriverScenario(current));
-    const applied = await driver.apply(target);
-    await driver.waitForRouting(target, applied);
-    current = scenario;
-    since = new Date();
-    out(`applied ${scenario.name}: ${scenario.description.trim().split('\n')[0]}`);
+    // Checked and translated before anything changes, then one push from the old config to the
+    // new one (src/cli/play-session.ts): a refused scenario keeps the last routing.
+    const applied = await session.apply(scenario);
+    byName.set(applied.name, applied);
+    out(`applied ${applied.name}: ${applied.description.trim().split('\n')[0]}`);
     for (const c of driver.activeClients()) {
-      const headers = Object.entries(scenario.expect.clients.find((x) => x.identity === c.identity)?.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join(', ');
+      const headers = Object.entries(applied.expect.clients.find((x) => x.identity === c.identity)?.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join(', ');
       out(`  client ${c.identity}${headers ? ` (${headers})` : ''}${c.httpPort ? `: live split at http://127.0.0.1:${c.httpPort}/` : ''}`);
     }
   };
 
   const status = () => {
+    const current = session.current;
     if (!current) return out('nothing applied yet: type a scenario name (list shows them)');
-    for (const c of driver.activeClients()) {
-      const t = tallyLines(callWindow(c.lines, since.getTime()).lines, current.expect.servers);
+    for (const c of session.status()) {
+      const t = c.tally;
       out(`${c.identity} (${t.total} calls since ${current.name} was applied)`);
+      if (!c.running) out(`  the client has exited; apply a scenario to restart it. Its last lines:\n${c.tail}`);
       for (const [outcome, n] of [...t.byOutcome].sort()) out(`  ${outcome.padEnd(18)} ${bar(n / Math.max(1, t.total), 30)} ${((100 * n) / Math.max(1, t.total)).toFixed(1)}%`);
     }
   };
 
   const verify = async () => {
+    const current = session.current;
     if (!current) return out('nothing applied yet: type a scenario name (list shows them)');
     out(`collecting the calls ${current.name}'s checks need...`);
-    const logs = await driver.collect(toDriverScenario(current), since);
-    out(formatReport(verifyLogs(current.expect, logs, 'local'), { title: current.name, color: useColor(process.stdout) }));
+    const result = await session.verify();
+    if (result) out(formatReport(result, { title: current.name, color: useColor(process.stdout) }));
   };
 
   const prompt = createInterface({ input: process.stdin, output: process.stdout, terminal: Boolean(process.stdin.isTTY) });
