@@ -118,6 +118,17 @@ describe('translate: resources', () => {
     expect(r[3]!['route']).toEqual({ cluster: 'outbound|20000|v1|greeter-server', retry_policy: DEFAULT_RETRY_POLICY });
   });
 
+  it('checks regexes with RE2 (the clients\' re2-wasm): RE2-only syntax is translated, what RE2 refuses is refused before any push', () => {
+    for (const regex of ['(?i)admin', '(?P<who>admin)', '\\p{L}+']) {
+      const r = routes(config([vs([{ match: [{ headers: { user: { regex } } }], route: [to('v2')] }, { route: [to('v1')] }])]));
+      expect((r[0]!['match'] as XdsMessage)['headers']).toEqual([{ name: 'user', string_match: { safe_regex: { regex: `(?:${regex})` } } }]);
+    }
+    const message = refusal(config([vs([{ match: [{ headers: { user: { regex: 'admin|a{1001}' } } }], route: [to('v2')] }])]));
+    expect(message).toContain('spec.http[0].match[0].headers.user.regex');
+    expect(message).toContain('RE2 refuses it: invalid repetition size: {1001}');
+    expect(message).toMatch(/RE2 syntax/);
+  });
+
   it('translates uri matches on the gRPC path', () => {
     const r = routes(config([vs([{ match: [{ uri: { exact: '/api.Greeter/SayHello' } }, { uri: { prefix: '/api.' }, ignoreUriCase: true }], route: [to('v2')] }])]));
     expect(r[0]!['match']).toEqual({ path: '/api.Greeter/SayHello' });

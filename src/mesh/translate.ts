@@ -20,6 +20,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { IVirtualService } from '@kubernetes-models/istio/networking.istio.io/v1/VirtualService';
 import type { IDestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1/DestinationRule';
+import { RE2_FIX, re2Problem } from '../scenarios/re2.ts';
 import { TYPE_URL } from './protos.ts';
 
 /** One local server process serving a mesh service. */
@@ -209,11 +210,10 @@ function stringMatcher(m: unknown, where: string, field: string): XdsMessage {
   const value = m[kind];
   if (typeof value !== 'string') fail(where, `${field}.${kind}`, 'must be a string');
   if (kind === 'regex') {
-    try {
-      new RegExp(value);
-    } catch (e) {
-      fail(where, `${field}.regex`, `invalid regular expression: ${(e as Error).message}`);
-    }
+    // Checked by the clients' own engine (re2-wasm): a pattern it refuses would make every client
+    // throw on the pushed RouteConfiguration, so it is refused here, before anything is pushed.
+    const bad = re2Problem(value);
+    if (bad) fail(where, `${field}.regex`, `${JSON.stringify(value)}: ${bad}; ${RE2_FIX}`);
     // Envoy matches safe_regex against the whole value. grpc-js-xds 1.14 builds `^${regex}$`, so an
     // alternation `a|b` would match "ax"; a group gives the full-match meaning to both.
     return { safe_regex: { regex: `(?:${value})` } };

@@ -16,6 +16,9 @@ import type { IDestinationRule } from '@kubernetes-models/istio/networking.istio
 import type { IGateway } from '@kubernetes-models/istio/networking.istio.io/v1/Gateway';
 import type { IVirtualService } from '@kubernetes-models/istio/networking.istio.io/v1/VirtualService';
 import { fieldPath } from './errors.ts';
+import { RE2_FIX, re2Problem } from './re2.ts';
+
+export { re2Problem } from './re2.ts';
 
 export type VirtualService = IVirtualService;
 export type DestinationRule = IDestinationRule;
@@ -164,32 +167,12 @@ function checkPercentage(p: unknown, field: string, out: ObjectProblem[]): void 
   if (typeof v !== 'number' || v < 0 || v > 100) out.push({ field: `${field}.value`, reason: `percentage ${String(v)} is outside 0..100`, fix: 'a percentage is a number from 0 to 100' });
 }
 
-/**
- * Why a regex is not valid RE2 (what Envoy and grpc use), or undefined. RE2 has no lookaround and no
- * backreferences; everything else is checked by compiling with JavaScript's RegExp after mapping the
- * RE2-only spellings (`(?P<name>`, leading `(?i)` flags) to JavaScript ones.
- */
-export function re2Problem(re: string): string | undefined {
-  if (/\(\?<?[=!]/.test(re)) return 'lookahead and lookbehind ((?=, (?!, (?<=, (?<!) are not RE2 syntax';
-  if (/(^|[^\\])(\\\\)*\\[1-9]/.test(re) || /\\k</.test(re)) return 'backreferences (\\1, \\k<name>) are not RE2 syntax';
-  if (/\(\?>/.test(re)) return 'atomic groups (?>...) are not RE2 syntax';
-  let js = re.replace(/\(\?P</g, '(?<');
-  const flags = /^\(\?[imsU]+\)/.exec(js);
-  if (flags) js = js.slice(flags[0].length);
-  try {
-    new RegExp(js);
-  } catch (error) {
-    return `does not compile: ${(error as Error).message}`;
-  }
-  return undefined;
-}
-
 function checkStringMatch(m: unknown, field: string, out: ObjectProblem[]): void {
   if (!isObject(m)) return;
   unknownKeys(m, KNOWN['stringMatch']!, field, out);
   if (typeof m['regex'] === 'string') {
     const bad = re2Problem(m['regex']);
-    if (bad) out.push({ field: `${field}.regex`, reason: `regex ${JSON.stringify(m['regex'])}: ${bad}`, fix: 'use RE2 syntax (https://github.com/google/re2/wiki/Syntax)' });
+    if (bad) out.push({ field: `${field}.regex`, reason: `regex ${JSON.stringify(m['regex'])}: ${bad}`, fix: RE2_FIX });
   }
 }
 

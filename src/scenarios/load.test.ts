@@ -1,3 +1,5 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from './errors.ts';
@@ -69,7 +71,9 @@ describe('bad scenarios are refused with file, field and reason', () => {
     { dir: 'bad-no-destination-rule', file: 'virtual-service.yaml', field: 'spec.http[0].route[0].destination.subset', reason: /no DestinationRule/ },
     { dir: 'bad-subset-label', file: 'destination-rule.yaml', field: 'spec.subsets[1].labels.version', reason: /version=v3 selects no pod/ },
     { dir: 'bad-subset-label-key', file: 'destination-rule.yaml', field: 'spec.subsets[1].labels.dubbogoAppVersion', reason: /not one the chart puts on pods/ },
-    { dir: 'bad-regex-lookahead', file: 'virtual-service.yaml', field: 'spec.http[0].match[0].headers.user.regex', reason: /lookahead .* not RE2/ },
+    { dir: 'bad-regex-lookahead', file: 'virtual-service.yaml', field: 'spec.http[0].match[0].headers.user.regex', reason: /RE2 refuses it: invalid perl operator: \(\?!/ },
+    // Valid JavaScript, refused by RE2 (and by re2-wasm in every client, which would exit).
+    { dir: 'bad-regex-repetition', file: 'virtual-service.yaml', field: 'spec.http[0].match[0].headers.user.regex', reason: /"admin\|a\{1001\}": RE2 refuses it: invalid repetition size: \{1001\}/ },
     { dir: 'bad-duplicate-host', file: 'virtual-service.yaml', field: 'spec.hosts[0]', reason: /already has a VirtualService in .*virtual-service-2\.yaml/ },
     { dir: 'bad-yaml', file: 'virtual-service.yaml', field: 'line 7, column 3', reason: /malformed YAML/ },
     { dir: 'bad-expect-weights', file: 'expect/expect.yaml', field: 'clients[0].expect.v1', reason: /expects 90% .* give 70%/ },
@@ -113,13 +117,51 @@ describe('bad scenarios are refused with file, field and reason', () => {
   });
 });
 
-describe('RE2 check', () => {
-  it('accepts RE2 and refuses what RE2 lacks', () => {
+describe('RE2 check (re2-wasm, the engine of the grpc-js-xds clients)', () => {
+  it('accepts what RE2 accepts and refuses what it refuses, with RE2\'s own message', () => {
     expect(re2Problem('^admin(-[a-z]+)?$')).toBeUndefined();
     expect(re2Problem('(?i)admin')).toBeUndefined();
     expect(re2Problem('(?P<who>admin)')).toBeUndefined();
-    expect(re2Problem('(a)\\1')).toMatch(/backreferences/);
-    expect(re2Problem('(?<=x)y')).toMatch(/lookbehind/);
-    expect(re2Problem('a(b')).toMatch(/does not compile/);
+    expect(re2Problem('\\p{L}+')).toBeUndefined();
+    expect(re2Problem('(a)\\1')).toBe('RE2 refuses it: invalid escape sequence: \\1');
+    expect(re2Problem('(?<=x)y')).toBe('RE2 refuses it: invalid perl operator: (?<');
+    expect(re2Problem('a(b')).toBe('RE2 refuses it: missing ): a(b');
+    expect(re2Problem('admin|a{1001}')).toBe('RE2 refuses it: invalid repetition size: {1001}');
+    // Invalid as written (what Envoy compiles), though it would compile inside the clients' (?:...).
+    expect(re2Problem('a)|(b')).toBe('RE2 refuses it: unexpected ): a)|(b');
+  });
+
+  // header-user-admin with its `exact: admin` match replaced by a regex.
+  const withRegex = (regex: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'canarykit-re2-'));
+    cpSync(join(repoScenarios, 'header-user-admin'), dir, { recursive: true });
+    const vs = join(dir, 'virtual-service.yaml');
+    writeFileSync(vs, readFileSync(vs, 'utf8').replace('exact: admin', `regex: ${JSON.stringify(regex)}`));
+    return dir;
+  };
+
+  it('evaluates RE2-only syntax in the expectation check as RE2 does (admin to v2 at 100%)', () => {
+    for (const regex of ['(?i)ADMIN', '(?P<who>admin)', '\\p{L}+']) {
+      const dir = withRegex(regex);
+      try {
+        expect(inspectScenario(dir).errors.map((e) => e.message), regex).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('refuses a pattern RE2 refuses with file, field, RE2\'s message and a fix', () => {
+    const dir = withRegex('admin|a{1001}');
+    try {
+      const [e, ...more] = inspectScenario(dir).errors;
+      expect(more).toEqual([]);
+      expect(e!.file).toMatch(/virtual-service\.yaml$/);
+      expect(e!.field).toBe('spec.http[0].match[0].headers.user.regex');
+      expect(e!.reason).toContain('invalid repetition size: {1001}');
+      expect(e!.fix).toMatch(/RE2 syntax/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,6 +11,7 @@
 import type { Expect, ExpectClient } from './expect.ts';
 import { ANY_ERROR, ANY_OK, ERROR_CODE_NAMES } from './expect.ts';
 import { durationMs, isObject, type DestinationRule, type VirtualService } from './istio.ts';
+import { re2FullMatch, re2Problem } from './re2.ts';
 
 /** The service the kit deploys. */
 export const SERVICE_HOST = 'greeter-server';
@@ -74,11 +75,9 @@ function stringMatches(m: unknown, value: string | undefined): MatchResult {
   if (m['prefix'] !== undefined) return value !== undefined && value.startsWith(String(m['prefix']));
   if (m['regex'] !== undefined) {
     if (value === undefined) return false;
-    try {
-      return new RegExp(`^(?:${String(m['regex']).replace(/\(\?P</g, '(?<')})$`).test(value);
-    } catch {
-      return { unknown: 'regex not evaluable in JavaScript' };
-    }
+    const pattern = String(m['regex']);
+    if (re2Problem(pattern)) return { unknown: `regex ${JSON.stringify(pattern)} is not valid RE2` };
+    return re2FullMatch(pattern, value);
   }
   return value !== undefined; // `{}`: presence
 }
