@@ -3,15 +3,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { kitModule } from '../kit-files.ts';
 
 /** Node's on-disk compile cache, shared by every app process: a client's start-up (mostly
  * @grpc/grpc-js-xds loading its protos) drops from about 2 s to about 1.3 s once warm. */
 const COMPILE_CACHE = join(tmpdir(), 'canarykit-node-compile-cache');
 
 export const APP_MAIN = {
-  server: fileURLToPath(new URL('../../apps/greeter-server/src/main.ts', import.meta.url)),
-  client: fileURLToPath(new URL('../../apps/greeter-client/src/main.ts', import.meta.url)),
+  server: kitModule('apps/greeter-server/src/main.ts'),
+  client: kitModule('apps/greeter-client/src/main.ts'),
 } as const;
 
 export interface LoggedLine {
@@ -54,6 +54,11 @@ export class AppProcess {
         resolve(code);
       }),
     );
+  }
+
+  /** The child's process id (for diagnostics and for tests that crash an app on purpose). */
+  get pid(): number | undefined {
+    return this.#child.pid;
   }
 
   get running(): boolean {

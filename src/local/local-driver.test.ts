@@ -1,5 +1,7 @@
 // The local driver against real processes: a reload with traffic flowing loses no call, and a
 // scenario that does not load, or that the mesh cannot express, leaves the running routing alone.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDriverScenario } from '../driver/from-scenario.ts';
@@ -64,5 +66,70 @@ describe('LocalDriver (servers, control plane and proxyless clients as real proc
     expect(driver.plane.version).toBe(version);
     const logs = await driver.collect(allV1, new Date());
     for (const lines of Object.values(logs.clients)) expect([...outcomes(lines).keys()]).toEqual(['v1.0.0']);
+  }, 60_000);
+});
+
+describe('LocalDriver: regexes and client restarts', () => {
+  // The clients' own counters (/stats) and pages, on ports of their own.
+  const httpBase = 31000 + Math.floor(Math.random() * 20_000);
+  const driver = new LocalDriver({ callsNeeded: () => 40, clientRate: 200, clientHttpPort: httpBase });
+  const allV1 = scenario('all-v1');
+  const tmp = mkdtempSync(join(tmpdir(), 'canarykit-driver-'));
+  /** header-user-admin with its `exact: admin` match replaced by a regex. */
+  const adminByRegex = (name: string, regex: string): DriverScenario => {
+    const dir = join(tmp, name);
+    cpSync(join(ROOT, 'scenarios', 'header-user-admin'), dir, { recursive: true });
+    const vs = join(dir, 'virtual-service.yaml');
+    writeFileSync(vs, readFileSync(vs, 'utf8').replace('exact: admin', `regex: ${JSON.stringify(regex)}`));
+    return { ...scenario('header-user-admin'), name, dir };
+  };
+
+  beforeAll(async () => {
+    await driver.up();
+    await driver.waitForRouting(allV1, await driver.apply(allV1));
+  }, 60_000);
+  afterAll(async () => {
+    await driver.down();
+    rmSync(tmp, { recursive: true, force: true });
+  }, 30_000);
+
+  it('routes on RE2-only syntax ((?i), \\p{L}) as the clients evaluate it', async () => {
+    for (const regex of ['(?i)ADMIN', '\\p{L}+']) {
+      const s = adminByRegex(`admin-${regex.length}`, regex);
+      const applied = await driver.apply(s);
+      await driver.waitForRouting(s, applied);
+      const logs = await driver.collect(s, new Date());
+      expect([...outcomes(logs.clients['admin']!).keys()], regex).toEqual(['v2.0.0']);
+      expect([...outcomes(logs.clients['default']!).keys()], regex).toEqual(['v1.0.0']);
+    }
+  }, 60_000);
+
+  it('refuses a regex RE2 refuses before pushing it: every client keeps running on the last config', async () => {
+    await driver.waitForRouting(allV1, await driver.apply(allV1));
+    const version = driver.plane.version;
+    await expect(driver.apply(adminByRegex('admin-bad', 'admin|a{1001}'))).rejects.toThrow(
+      /virtual-service\.yaml: spec\.http\[0\]\.match\[0\]\.headers\.user\.regex: .*invalid repetition size: \{1001\}/,
+    );
+    expect(driver.plane.version).toBe(version);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(driver.activeClients().map((c) => c.running)).toEqual([true, true]);
+    const logs = await driver.collect(allV1, new Date());
+    for (const lines of Object.values(logs.clients)) expect([...outcomes(lines).keys()]).toEqual(['v1.0.0']);
+  }, 60_000);
+
+  it('restarts clients that exited on their own HTTP ports, and counts their calls', async () => {
+    const before = driver.activeClients();
+    const ports = before.map((c) => c.httpPort);
+    expect(new Set(ports).size).toBe(ports.length);
+    for (const c of before) process.kill(c.pid!, 'SIGKILL');
+    await expect.poll(() => driver.activeClients().every((c) => !c.running), { timeout: 5000 }).toBe(true);
+    await driver.waitForRouting(allV1, await driver.apply(allV1));
+    const after = driver.activeClients();
+    expect(after.map((c) => c.running)).toEqual([true, true]);
+    expect(after.map((c) => c.httpPort)).toEqual(ports);
+    for (const c of after) expect(c.pid).not.toBe(before.find((b) => b.identity === c.identity)!.pid);
+    for (const port of ports) expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()).toBe('ok\n');
+    const logs = await driver.collect(allV1, new Date());
+    for (const lines of Object.values(logs.clients)) expect(outcomes(lines).get('v1.0.0')).toBeGreaterThanOrEqual(40);
   }, 60_000);
 });

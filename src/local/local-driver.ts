@@ -72,6 +72,11 @@ export class LocalDriver implements Driver {
   #clients = new Map<string, ClientEntry>();
   /** Start-up of each pooled client, so concurrent callers share one process per key. */
   #clientStarts = new Map<string, Promise<ClientEntry>>();
+  /** The HTTP port of each client key, kept across restarts (a restarted client gets its old port,
+   * freed by its exit, so its live-page URL stays the same; a new key gets a port no key holds). */
+  #clientPorts = new Map<string, number>();
+  /** Client processes started so far, restarts included: every process gets its own xDS node id. */
+  #clientProcesses = 0;
   #activeClients = new Map<string, ClientEntry>();
   #opts: Required<Omit<LocalDriverOptions, 'log'>> & { log: (line: string) => void };
 
@@ -184,6 +189,7 @@ export class LocalDriver implements Driver {
     await Promise.all([...this.#clients.values(), ...this.#servers.values()].map(({ proc }) => proc.stop()));
     this.#clients.clear();
     this.#clientStarts.clear();
+    this.#clientPorts.clear();
     this.#activeClients.clear();
     this.#servers.clear();
     this.#activeServers = [];
@@ -191,9 +197,17 @@ export class LocalDriver implements Driver {
     this.#plane = undefined;
   }
 
-  /** The running clients of the last applied scenario, with their HTTP ports. */
-  activeClients(): Array<{ identity: string; httpPort: number; lines: readonly string[] }> {
-    return [...this.#activeClients.values()].map(({ identity, httpPort, proc }) => ({ identity, httpPort, lines: proc.lines.map((l) => l.text) }));
+  /** The clients of the last applied scenario, with their HTTP ports; `running` is false for one
+   * that has exited since (its `tail` says why; the next apply restarts it). */
+  activeClients(): Array<{ identity: string; httpPort: number; pid: number | undefined; lines: readonly string[]; running: boolean; tail: string }> {
+    return [...this.#activeClients.values()].map(({ identity, httpPort, proc }) => ({
+      identity,
+      httpPort,
+      pid: proc.pid,
+      lines: proc.lines.map((l) => l.text),
+      running: proc.running,
+      tail: proc.running ? '' : proc.tail(8),
+    }));
   }
 
   #endpoints(): MeshEndpoint[] {
@@ -249,8 +263,12 @@ export class LocalDriver implements Driver {
     const key = this.#clientKey(c);
     const pooled = this.#clientStarts.get(key);
     if (pooled && this.#clients.get(key)?.proc.running) return pooled;
-    const nodeId = `canarykit-client-${c.identity}-${this.#clientStarts.size + 1}`;
-    const httpPort = this.#opts.clientHttpPort > 0 ? this.#opts.clientHttpPort + this.#clientStarts.size : 0;
+    const nodeId = `canarykit-client-${c.identity}-${++this.#clientProcesses}`;
+    let httpPort = this.#clientPorts.get(key);
+    if (httpPort === undefined) {
+      httpPort = this.#opts.clientHttpPort > 0 ? this.#opts.clientHttpPort + this.#clientPorts.size : 0;
+      this.#clientPorts.set(key, httpPort);
+    }
     const proc = new AppProcess(`client ${c.identity}`, 'client', {
       GREETER_TARGET: `xds:///${SERVICE_HOST}:${SERVICE_PORT}`,
       GRPC_XDS_BOOTSTRAP_CONFIG: JSON.stringify(this.plane.bootstrap(nodeId)),
