@@ -1,6 +1,7 @@
 // The Yeoman generator behind `canarykit newApp` and `yo canarykit`: asks for (or takes from flags)
 // the app's settings, then writes a server or client project. Task order is Yeoman's run loop:
 // initializing → prompting → writing; the files reach the disk only when Yeoman commits at the end.
+import './require-node.ts';
 import path from 'node:path';
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import { deriveModel, FLAGS, resolveAnswers, type Ask, type FlagValues, type NewAppAnswers } from './options.ts';

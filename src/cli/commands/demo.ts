@@ -2,6 +2,7 @@
 // scenario and a summary; exit code 1 if any check fails. `--json` prints only the machine form.
 import { parseArgs } from 'node:util';
 import { demoJson, runDemo } from '../../demo/run-demo.ts';
+import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
 import { useColor } from '../../verify/report.ts';
 
 const USAGE = `Usage: canarykit demo [--scenario NAME]... [--json] [--verbose]
@@ -12,7 +13,7 @@ scenario's Istio YAML is pushed to the clients, traffic flows until every check 
 it needs, and the split is checked with an exact binomial test.
 
   --scenario NAME   run only this scenario (repeatable); see 'canarykit scenarios'
-  --root DIR        the scenarios folder (default: scenarios), e.g. a copy you are editing
+  --root DIR        the scenarios folder (default: the kit's own scenarios/), e.g. a copy you are editing
   --json            print the results as JSON (no progress, no tables)
   --verbose         also print the control plane's log (pushes, ACKs, NACKs)
 `;
@@ -26,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
         scenario: { type: 'string', multiple: true },
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
-        root: { type: 'string', default: 'scenarios' },
+        root: { type: 'string', default: KIT_SCENARIOS_DIR },
         help: { type: 'boolean', short: 'h' },
       },
     }));

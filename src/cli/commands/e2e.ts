@@ -18,7 +18,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (driver === 'local') return (await import('./demo.ts')).run(rest);
-  if (driver === 'kind') return (await import('../../cluster/command.ts')).run(['e2e', ...rest]);
+  if (driver === 'kind') return (await import('./cluster.ts')).run(['e2e', ...rest]);
   process.stderr.write(`canarykit e2e: unknown driver "${String(driver)}"; use --driver local (the xDS mesh on this machine) or --driver kind (kind + Istio)\n`);
   return 2;
 }

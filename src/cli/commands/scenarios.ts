@@ -2,15 +2,16 @@
 // file (Istio schemas, cross-references, expectations) and reports each problem with its file,
 // field and fix.
 import { parseArgs } from 'node:util';
+import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
 import { inspectScenario, scenarioDirs } from '../../scenarios/load.ts';
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { dir: { type: 'string', default: 'scenarios' }, validate: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: { dir: { type: 'string', default: KIT_SCENARIOS_DIR }, validate: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    process.stdout.write('Usage: canarykit scenarios [--validate] [--dir scenarios]\n');
+    process.stdout.write("Usage: canarykit scenarios [--validate] [--dir DIR]   (DIR: a scenarios folder; default: the kit's own scenarios/)\n");
     return 0;
   }
   let problems = 0;
