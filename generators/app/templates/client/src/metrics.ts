@@ -57,29 +57,70 @@ export class ClientMetrics {
 
   /** Counts of the last RECENT calls by outcome. */
   recentCounts(): Record<string, number> {
-    const counts: Record<string, number> = {};
+    // No prototype: a server answering id "__proto__" must count as a version, not reach Object.prototype.
+    const counts: Record<string, number> = Object.create(null);
     for (const key of this.recent) counts[key] = (counts[key] ?? 0) + 1;
     return counts;
   }
 }
 
+// The live page shows data it did not write: versions and error codes come from servers (a server
+// can answer any `id`), the target from the config. So the page never builds HTML from data: rows
+// are DOM elements filled with textContent, and a Content-Security-Policy allows only the page's
+// own script and style files (no inline script, no other origin), so even a bug that let markup in
+// could not run script.
 const LIVE_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>greeter-client: version split</title>
-<style>body{font:16px system-ui,sans-serif;margin:2em;max-width:48em}.row{display:flex;align-items:center;margin:.3em 0}
-.label{width:10em}.bar{height:1.4em;background:#3b82f6;margin-right:.5em}.err .bar{background:#ef4444}</style></head>
+<link rel="stylesheet" href="live.css"></head>
 <body><h1>Which version answers?</h1><p id="total"></p><div id="rows"></div><p id="since"></p>
-<script>
-async function tick(){const s=await (await fetch('stats')).json();const err=new Set(Object.keys(s.errors));
-const all=Object.entries(s.recent).sort();const n=all.reduce((a,[,v])=>a+v,0)||1;
-const total=Object.values(s.versions).concat(Object.values(s.errors)).reduce((a,v)=>a+v,0);
-document.getElementById('total').textContent='last '+n+' calls to '+s.target;
-document.getElementById('rows').innerHTML=all.map(([k,v])=>'<div class="row '+(err.has(k)?'err':'')+'"><span class="label">'+k+'</span><span class="bar" style="width:'+(v*30/n)+'em"></span>'+(100*v/n).toFixed(1)+'%</div>').join('');
-document.getElementById('since').textContent=total+' calls since the client started';}
-tick();setInterval(tick,1000);
-</script></body></html>`;
+<script src="live.js"></script></body></html>`;
+
+const LIVE_CSS = `body{font:16px system-ui,sans-serif;margin:2em;max-width:48em}.row{display:flex;align-items:center;margin:.3em 0}
+.label{width:10em;overflow-wrap:anywhere}.bar{height:1.4em;background:#3b82f6;margin-right:.5em}.err .bar{background:#ef4444}
+`;
+
+const LIVE_JS = `'use strict';
+function text(tag, className, value) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  el.textContent = value;
+  return el;
+}
+async function tick() {
+  const s = await (await fetch('stats')).json();
+  const err = new Set(Object.keys(s.errors));
+  const all = Object.entries(s.recent).sort();
+  const n = all.reduce((a, [, v]) => a + v, 0) || 1;
+  const total = Object.values(s.versions).concat(Object.values(s.errors)).reduce((a, v) => a + v, 0);
+  document.getElementById('total').textContent = 'last ' + n + ' calls to ' + s.target;
+  const rows = all.map(([k, v]) => {
+    const row = text('div', err.has(k) ? 'row err' : 'row', '');
+    const bar = text('span', 'bar', '');
+    bar.style.width = (v * 30 / n) + 'em';
+    row.append(text('span', 'label', k), bar, (100 * v / n).toFixed(1) + '%');
+    return row;
+  });
+  document.getElementById('rows').replaceChildren(...rows);
+  document.getElementById('since').textContent = total + ' calls since the client started';
+}
+tick();
+setInterval(tick, 1000);
+`;
+
+/** Every response of the HTTP server carries these. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
 
 export function startHttp(metrics: ClientMetrics, port: number, target: string): Promise<Server> {
   const app = express();
   app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    res.set(SECURITY_HEADERS);
+    next();
+  });
   app.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok\n');
   });
@@ -91,6 +132,12 @@ export function startHttp(metrics: ClientMetrics, port: number, target: string):
   });
   app.get('/', (_req, res) => {
     res.type('html').send(LIVE_PAGE);
+  });
+  app.get('/live.js', (_req, res) => {
+    res.type('text/javascript').send(LIVE_JS);
+  });
+  app.get('/live.css', (_req, res) => {
+    res.type('text/css').send(LIVE_CSS);
   });
   return new Promise((resolve, reject) => {
     const server = app.listen(port, (err?: Error) => (err ? reject(err) : resolve(server)));
