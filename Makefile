@@ -12,7 +12,8 @@ NODE_BIN := $(shell scripts/tools/ensure-node.sh)
 ifeq ($(NODE_BIN),)
 $(error could not provide Node $(NODE_VERSION): see the message above from scripts/tools/ensure-node.sh)
 endif
-export PATH := $(NODE_BIN):$(LOCALBIN):$(CURDIR)/node_modules/.bin:$(PATH)
+# .tools/offline/bin: the kubectl and istioctl `make offline-images` built (where no registry is reachable).
+export PATH := $(NODE_BIN):$(LOCALBIN):$(CURDIR)/node_modules/.bin:$(CURDIR)/.tools/offline/bin:$(PATH)
 export npm_config_update_notifier := false
 export npm_config_fund := false
 export npm_config_audit := false

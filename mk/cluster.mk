@@ -3,9 +3,14 @@
 
 CLUSTER_CLI := node src/cluster/command.ts
 CLUSTER_FLAGS = $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run) $(if $(filter 1 true yes,$(PROXYLESS)),--proxyless) \
-  $(foreach s,$(SCENARIO),--scenario $(s))
+  $(foreach s,$(SCENARIO),--scenario $(s)) $(if $(OFFLINE),--offline $(OFFLINE))
 
 ##@ Cluster (kind + Istio)
+
+.PHONY: offline-images
+offline-images: ## Build every image the cluster needs from the Go module proxy and Debian (no registry): ~30 min cold, seconds warm.
+	$(call require_docker,offline-images)
+	scripts/offline/build-images.sh
 
 .PHONY: tools-kind
 tools-kind: ## Install the pinned kind (versions.env) into .tools/bin with `go install` (about 20 s).
@@ -28,7 +33,7 @@ tools-kubectl: ## Download the pinned kubectl (dl.k8s.io, sha256-checked) into .
 cluster-tools: tools-kind tools-istioctl helm ## Install every tool the cluster needs (kind, istioctl, helm); kubectl: see tools-kubectl.
 
 .PHONY: cluster-up
-cluster-up: install ## Create the kind cluster (reused if it exists), install Istio, label the namespace (DRY_RUN=1: print only).
+cluster-up: install ## Create the kind cluster (reused if it exists), install Istio, label the namespace. OFFLINE=1|0 (default: official images if they can be pulled).
 	$(CLUSTER_CLI) up $(CLUSTER_FLAGS)
 
 .PHONY: cluster-deploy

@@ -6,7 +6,7 @@ import { plannedCalls } from '../verify/check.ts';
 import { parseClusterArgs, runCluster, sampleMsFor } from './command.ts';
 import { DEFAULT_CLIENT_RATE, REPO_ROOT } from './settings.ts';
 
-const options = { dryRun: true, scenarios: [] as string[], scenariosDir: 'scenarios', proxyless: false, build: true };
+const options = { dryRun: true, scenarios: [] as string[], scenariosDir: 'scenarios', proxyless: false, build: true, offline: 'auto' as const };
 
 async function capture(command: string, extra: Partial<typeof options> = {}) {
   let out = '';

@@ -2,7 +2,8 @@
 // what `make cluster-up`, `make e2e` and `canarykit e2e --driver kind` call. Every subcommand takes
 // --dry-run, which prints the plan (every command and manifest, in order) and runs nothing.
 // Runs directly too: node src/cluster/command.ts e2e --dry-run
-import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { toDriverScenario } from '../driver/from-scenario.ts';
 import { runScenario } from '../driver/run-scenario.ts';
@@ -13,11 +14,13 @@ import { Executor } from './executor.ts';
 import { loadIstioOperator } from './istio-operator.ts';
 import { loadKindConfig } from './kind-config.ts';
 import { KindDriver } from './kind-driver.ts';
-import { clientsOf, clusterDownPlan, clusterUpPlan, deployPlan, e2ePlan, type Plan } from './plan.ts';
+import { clusterNodeImage, imagesOfCluster, officialImages, parseOfflineChoice, privilegedRefused, readOfflineImages, resolveImages, RESTRICTED_HOST_BIN, type ClusterImages, type OfflineChoice } from './images.ts';
+import { clientsOf, clusterDownPlan, clusterUpPlan, deployPlan, e2ePlan, type ClusterUpFiles, type Plan } from './plan.ts';
+import { proxylessSkipReason } from './proxyless.ts';
 import { renderPlan } from './render.ts';
 import { scenarioManifests } from './scenario-files.ts';
 import { DEFAULT_CLIENT_RATE, defaultClusterSettings, REPO_ROOT, type ClusterSettings } from './settings.ts';
-import { ClusterError, execaRunner, preflight } from './tools.ts';
+import { ClusterError, execaRunner, firstLine, preflight, type CommandRunner } from './tools.ts';
 
 const USAGE = `Usage: canarykit cluster <command> [options]
 
@@ -32,7 +35,10 @@ Options:
   --dry-run             print every command and manifest in order; run nothing
   --scenario NAME       only this scenario (repeatable; e2e)
   --scenarios DIR       scenario folder (default: scenarios)
-  --proxyless           clients use proxyless gRPC (xds:///, grpc-agent) instead of the Envoy sidecar; EXPERIMENTAL
+  --proxyless           clients use proxyless gRPC (xds:///, grpc-agent) instead of the Envoy sidecar
+  --offline auto|1|0    up: the images of 'make offline-images' (1), the official ones (0), or the
+                        official ones when they can be pulled, else the offline ones (auto; env OFFLINE)
+  --json FILE           e2e: write the results as JSON (default tmp/cluster/e2e-results.json)
   --no-build            deploy: skip 'make build' (images already built)
   --sample-seconds N    e2e: traffic time per scenario after routing took effect (default: from the expected shares)
 `;
@@ -44,6 +50,10 @@ export interface ClusterCliOptions {
   readonly proxyless: boolean;
   readonly build: boolean;
   readonly sampleSeconds?: number;
+  /** up: official images, the offline ones (make offline-images), or whichever can be had (auto). */
+  readonly offline: OfflineChoice;
+  /** e2e: where to write the JSON results (relative to the repository; default tmp/cluster/e2e-results.json). */
+  readonly json?: string;
   readonly out?: (text: string) => void;
   readonly err?: (text: string) => void;
 }
@@ -73,10 +83,18 @@ export function sampleMsFor(scenario: Scenario): number {
   return Math.ceil(seconds) * 1000;
 }
 
+function clusterUpFiles(settings: ClusterSettings): ClusterUpFiles {
+  // Schema errors name the file and the field before anything touches Docker.
+  return {
+    kindConfig: loadKindConfig(join(settings.repoRoot, settings.kindConfig)) as unknown as Record<string, unknown>,
+    istioOperator: loadIstioOperator(join(settings.repoRoot, settings.istioOperator)),
+  };
+}
+
 export function plans(settings: ClusterSettings, scenarios: readonly Scenario[], sampleSeconds?: number): Record<'up' | 'deploy' | 'e2e' | 'down', Plan> {
   const driverScenarios = scenarios.map(toDriverScenario);
   return {
-    up: clusterUpPlan(settings),
+    up: clusterUpPlan(settings, clusterUpFiles(settings)),
     deploy: deployPlan(settings, { build: true, clients: clientsOf(driverScenarios.filter((s) => s.modes.includes('cluster'))) }),
     e2e: e2ePlan(settings, scenarios.map((scenario, i) => ({
       scenario: driverScenarios[i]!,
@@ -87,82 +105,185 @@ export function plans(settings: ClusterSettings, scenarios: readonly Scenario[],
   };
 }
 
+interface Prepared {
+  readonly settings: ClusterSettings;
+  readonly runner: CommandRunner;
+}
+
+/**
+ * The images (official or offline) and the host (does it refuse --privileged?) of this run, and a
+ * runner whose PATH puts the offline tools and, where needed, the restricted-host docker first.
+ * cluster-up decides the images; the other commands read them off the existing cluster.
+ */
+async function prepare(command: string, options: ClusterCliOptions, log: (line: string) => void): Promise<Prepared> {
+  const base = settingsFor(options);
+  const localBin = join(base.repoRoot, '.tools/bin');
+  const plain = execaRunner({ localBin, cwd: base.repoRoot }, base.versions);
+  await preflight({ runner: plain, versions: base.versions, clusterName: base.clusterName, where: { localBin } }, { docker: true });
+  const existing = await clusterNodeImage(plain, base.clusterName);
+  let images: ClusterImages;
+  if (command === 'up') {
+    images = await resolveImages({ runner: plain, versions: base.versions, choice: options.offline, log, offline: readOfflineImages() });
+    if (existing !== undefined && existing !== images.nodeImage) {
+      throw new ClusterError(
+        `kind cluster '${base.clusterName}' exists with node image ${existing}, but this run would use ${images.nodeImage} (${images.reason})`,
+        `delete it first: make cluster-down && make cluster-up${images.source === 'offline' ? '' : ' (or OFFLINE=1 to keep using the offline images)'}`,
+      );
+    }
+  } else {
+    images = existing === undefined ? officialImages(base.versions) : await imagesOfCluster(plain, base.clusterName, base.versions);
+  }
+  const pathDirs = [images.toolsBin, process.env.PATH].filter((d): d is string => Boolean(d));
+  if (command !== 'down' && (await privilegedRefused(plain, images.nodeImage).catch((error: unknown) => {
+    if (command === 'up') throw error;
+    return false;
+  }))) {
+    log(`${command}: this host refuses 'docker run --privileged' (root lacks CAP_SYS_RESOURCE): kind runs through ${relative(base.repoRoot, RESTRICTED_HOST_BIN)}/docker, which passes the capabilities and devices a node needs instead`);
+    pathDirs.unshift(RESTRICTED_HOST_BIN);
+  }
+  const path = pathDirs.join(delimiter);
+  const runner = execaRunner({ localBin, cwd: base.repoRoot, path, env: { ...process.env, PATH: path } }, base.versions);
+  const settings = { ...base, images };
+  if (images.source === 'offline' && settings.meshMode === 'sidecar' && command !== 'up' && command !== 'down') {
+    throw new ClusterError(
+      `kind cluster '${base.clusterName}' runs the offline Istio images, which have no Envoy: sidecar mode cannot run here`,
+      `run it proxyless: make ${command === 'deploy' ? 'deploy' : 'e2e'} PROXYLESS=1`,
+    );
+  }
+  return { settings, runner };
+}
+
 export async function runCluster(command: string, options: ClusterCliOptions): Promise<number> {
   const out = options.out ?? ((text: string) => process.stdout.write(text));
   const err = options.err ?? ((text: string) => process.stderr.write(text));
-  const settings = settingsFor(options);
   const log = (line: string) => err(`${line}\n`);
-  const runner = execaRunner({ localBin: join(settings.repoRoot, '.tools/bin'), cwd: settings.repoRoot }, settings.versions);
-  const preflightContext = { runner, versions: settings.versions, clusterName: settings.clusterName, where: { localBin: join(settings.repoRoot, '.tools/bin') } };
 
   if (command === 'plan') {
+    const settings = settingsFor(options);
     const all = plans(settings, loadScenarios(options), options.sampleSeconds);
     out([all.up, all.deploy, all.e2e, all.down].map(renderPlan).join('\n'));
     return 0;
   }
+  if (!['up', 'down', 'deploy', 'e2e'].includes(command)) {
+    err(`canarykit cluster: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.dryRun) {
+    const settings = settingsFor(options);
+    const scenarios = command === 'deploy' || command === 'e2e' ? loadScenarios(options) : [];
+    const all = plans(settings, scenarios, options.sampleSeconds);
+    if (command === 'deploy') out(renderPlan(deployPlan(settings, { build: options.build, clients: clientsOf(clusterScenarios(scenarios).map(toDriverScenario)) })));
+    else out(renderPlan(all[command as 'up' | 'down' | 'e2e']));
+    return 0;
+  }
+  const files = command === 'up' ? clusterUpFiles(settingsFor(options)) : undefined;
+  const { settings, runner } = await prepare(command, options, log);
+  const localBin = join(settings.repoRoot, '.tools/bin');
+  const preflightContext = { runner, versions: settings.versions, clusterName: settings.clusterName, where: { localBin, path: runner.path } };
+  const started = Date.now();
+
   if (command === 'up' || command === 'down') {
-    const plan = command === 'up' ? clusterUpPlan(settings) : clusterDownPlan(settings);
-    if (command === 'up') {
-      // Schema errors name the file and the field before anything touches Docker.
-      loadKindConfig(join(settings.repoRoot, settings.kindConfig));
-      loadIstioOperator(join(settings.repoRoot, settings.istioOperator));
-    }
-    if (options.dryRun) return out(renderPlan(plan)), 0;
+    if (command === 'up') log(`cluster-up: images: ${settings.images.source} (${settings.images.reason})`);
+    const plan = command === 'up' ? clusterUpPlan(settings, files) : clusterDownPlan(settings);
     await preflight(preflightContext, { docker: true, tools: command === 'up' ? ['kind', 'kubectl', 'istioctl'] : ['kind'] });
     await new Executor({ runner, settings, log }).runSteps(plan.steps);
-    log(command === 'up' ? `cluster-up: done; next: make deploy` : 'cluster-down: done');
+    log(command === 'up'
+      ? `cluster-up: done in ${((Date.now() - started) / 1000).toFixed(0)} s; next: make deploy${settings.images.envoy ? '' : ' PROXYLESS=1'}`
+      : 'cluster-down: done');
     return 0;
   }
   if (command === 'deploy') {
     const clients = clientsOf(clusterScenarios(loadScenarios(options)).map(toDriverScenario));
     const plan = deployPlan(settings, { build: options.build, clients });
-    if (options.dryRun) return out(renderPlan(plan)), 0;
     await preflight(preflightContext, { cluster: true, tools: ['kind', 'kubectl', 'helm', 'istioctl'] });
     await new Executor({ runner, settings, log }).runSteps(plan.steps);
-    log('deploy: done; next: make e2e');
+    log(`deploy: done in ${((Date.now() - started) / 1000).toFixed(0)} s; next: make e2e${settings.meshMode === 'proxyless' ? ' PROXYLESS=1' : ''}`);
     return 0;
   }
-  if (command === 'e2e') {
-    const scenarios = loadScenarios(options);
-    if (options.dryRun) return out(renderPlan(plans(settings, scenarios, options.sampleSeconds).e2e)), 0;
-    return runE2e(settings, scenarios, options, out, log);
-  }
-  err(`canarykit cluster: unknown command "${command}"\n\n${USAGE}`);
-  return 2;
+  return runE2e(settings, runner, loadScenarios(options), options, out, log);
 }
 
-async function runE2e(settings: ClusterSettings, scenarios: readonly Scenario[], options: ClusterCliOptions, out: (t: string) => void, log: (l: string) => void): Promise<number> {
+/** One scenario's outcome on the cluster, as printed and as written to the JSON results. */
+export interface ClusterScenarioResult {
+  readonly scenario: string;
+  readonly status: 'passed' | 'failed' | 'not-run';
+  /** not-run: why (e.g. "needs Envoy: not run on this machine"); failed: the first line of the error. */
+  readonly reason?: string;
+  /** From the start of the apply to the verdict. */
+  readonly applyToVerdictMs?: number;
+  /** Observed share of each outcome per client identity. */
+  readonly observed?: Record<string, Record<string, number>>;
+  readonly calls?: Record<string, number>;
+}
+
+export interface ClusterE2eResults {
+  readonly date: string;
+  readonly cluster: string;
+  readonly meshMode: string;
+  readonly images: { readonly source: string; readonly nodeImage: string; readonly istio: string };
+  readonly scenarios: readonly ClusterScenarioResult[];
+}
+
+export const E2E_RESULTS_FILE = 'tmp/cluster/e2e-results.json';
+
+function observedShares(result: ReturnType<typeof verifyLogs>): Pick<ClusterScenarioResult, 'observed' | 'calls'> {
+  const observed: Record<string, Record<string, number>> = {};
+  for (const [identity, counts] of Object.entries(result.counts)) {
+    const total = result.totals[identity] ?? 0;
+    observed[identity] = Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, total ? Number((n / total).toFixed(4)) : 0]));
+  }
+  return { observed, calls: { ...result.totals } };
+}
+
+async function runE2e(settings: ClusterSettings, runner: CommandRunner, scenarios: readonly Scenario[], options: ClusterCliOptions, out: (t: string) => void, log: (l: string) => void): Promise<number> {
   // Tools, Docker and the cluster are checked once, up front: without them no scenario can run,
   // and one message says so (instead of one failure with diagnostics per scenario).
   const localBin = join(settings.repoRoot, '.tools/bin');
-  const runner = execaRunner({ localBin, cwd: settings.repoRoot }, settings.versions);
-  await preflight({ runner, versions: settings.versions, clusterName: settings.clusterName, where: { localBin } }, { cluster: true, tools: ['kind', 'kubectl', 'helm', 'istioctl'] });
+  await preflight({ runner, versions: settings.versions, clusterName: settings.clusterName, where: { localBin, path: runner.path } }, { cluster: true, tools: ['kind', 'kubectl', 'helm', 'istioctl'] });
   const driver = new KindDriver({ settings, log, runner });
   await driver.up();
-  let failed = 0;
-  const selected = clusterScenarios(scenarios);
+  const results: ClusterScenarioResult[] = [];
   for (const skipped of scenarios.filter((s) => !s.modes.includes('cluster'))) log(`skip ${skipped.name}: modes ${skipped.modes.join(', ')}`);
-  for (const scenario of selected) {
+  for (const scenario of clusterScenarios(scenarios)) {
+    const notRun = settings.meshMode === 'proxyless' ? proxylessSkipReason(scenario, settings.images) : undefined;
+    if (notRun) {
+      out(`${scenario.name}: NOT RUN: ${notRun}\n`);
+      results.push({ scenario: scenario.name, status: 'not-run', reason: notRun });
+      continue;
+    }
     log(`\n=== ${scenario.name} (kind, ${settings.meshMode})`);
+    const started = Date.now();
+    let verdict: ReturnType<typeof verifyLogs> | undefined;
     try {
       const run = await runScenario({
         driver,
         scenario: toDriverScenario(scenario),
         sampleMs: options.sampleSeconds !== undefined ? options.sampleSeconds * 1000 : sampleMsFor(scenario),
         verify: (_s, logs) => {
-          const result = verifyLogs(scenario.expect, logs, 'cluster');
-          return { passed: result.passed, report: formatReport(result) };
+          verdict = verifyLogs(scenario.expect, logs, 'cluster');
+          return { passed: verdict.passed, report: formatReport(verdict) };
         },
       });
       out(`${scenario.name}: PASS\n${run.outcome.report}\n`);
+      results.push({ scenario: scenario.name, status: 'passed', applyToVerdictMs: Date.now() - started, ...observedShares(verdict!) });
     } catch (error) {
       // A scenario failure is reported (with diagnostics) and the next scenario runs.
-      failed++;
       out(`${scenario.name}: FAIL\n${(error as Error).message}\n`);
+      results.push({ scenario: scenario.name, status: 'failed', reason: firstLine((error as Error).message), applyToVerdictMs: Date.now() - started, ...(verdict ? observedShares(verdict) : {}) });
     }
   }
-  out(`\n${selected.length - failed}/${selected.length} cluster scenarios passed\n`);
-  return failed === 0 ? 0 : 1;
+  const file = join(settings.repoRoot, options.json ?? E2E_RESULTS_FILE);
+  const report: ClusterE2eResults = {
+    date: new Date().toISOString(), cluster: settings.clusterName, meshMode: settings.meshMode,
+    images: { source: settings.images.source, nodeImage: settings.images.nodeImage, istio: settings.images.istioVersion },
+    scenarios: results,
+  };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  const count = (status: ClusterScenarioResult['status']) => results.filter((r) => r.status === status).length;
+  const ran = count('passed') + count('failed');
+  out(`\n${count('passed')}/${ran} cluster scenarios passed${count('not-run') ? `, ${count('not-run')} not run (${results.filter((r) => r.status === 'not-run').map((r) => r.scenario).join(', ')}: see above)` : ''}; results: ${relative(settings.repoRoot, file)}\n`);
+  return count('failed') === 0 && ran > 0 ? 0 : 1;
 }
 
 export function parseClusterArgs(argv: readonly string[]): { command: string | undefined; options: ClusterCliOptions; help: boolean } {
@@ -176,6 +297,8 @@ export function parseClusterArgs(argv: readonly string[]): { command: string | u
       proxyless: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'sample-seconds': { type: 'string' },
+      offline: { type: 'string' },
+      json: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -190,6 +313,8 @@ export function parseClusterArgs(argv: readonly string[]): { command: string | u
       scenariosDir: values.scenarios,
       proxyless: values.proxyless,
       build: !values['no-build'],
+      offline: parseOfflineChoice(values.offline ?? process.env.OFFLINE),
+      ...(values.json !== undefined ? { json: values.json } : {}),
       ...(sample !== undefined ? { sampleSeconds: Number(sample) } : {}),
     },
   };

@@ -219,9 +219,16 @@ export class Executor {
 export function istioctlVersionProblem(stdout: string, settings: ClusterSettings): { message: string; hint: string } | undefined {
   // `istioctl version --remote=false --short` prints the bare version (older releases: "client version: 1.x.y").
   const version = stdout.trim().split('\n').pop()?.replace(/^client version:\s*/i, '').trim() ?? '';
-  if (version === settings.versions.istio) return undefined;
+  const want = settings.images.istioVersion;
+  if (version === want) return undefined;
+  if (settings.images.source === 'offline') {
+    return {
+      message: `istioctl is ${version || '(unknown)'}, not ${want}, the one built with the offline istiod (found first on PATH instead of ${settings.images.toolsBin})`,
+      hint: 'make offline-images (it builds istioctl into .tools/offline/bin), and remove other istioctl binaries from the front of PATH',
+    };
+  }
   return {
-    message: `istioctl is ${version || '(unknown)'}, not the pinned ${settings.versions.istio}: it would install Istio ${version || '(unknown)'}`,
+    message: `istioctl is ${version || '(unknown)'}, not the pinned ${want}: it would install Istio ${version || '(unknown)'}`,
     hint: installHint('istioctl', settings.versions),
   };
 }

@@ -45,7 +45,10 @@ export function serverValues(settings: ClusterSettings, server: ServerRelease, b
       delayMs: behaviour.delayMs ?? 0,
     },
     service: { create: server.createService },
-    proxyless: { enabled: settings.meshMode === 'proxyless' },
+    // Proxyless: the servers are plain gRPC servers (no xDS server API, no mTLS from the mesh), so
+    // they get no agent; the clients' xDS gives them the server pods as endpoints all the same.
+    proxyless: { enabled: false },
+    ...(settings.meshMode === 'proxyless' ? { podAnnotations: { 'sidecar.istio.io/inject': 'false' } } : {}),
   };
 }
 

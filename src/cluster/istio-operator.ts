@@ -61,6 +61,7 @@ export const istioOperatorSchema = z.strictObject({
     }).optional(),
     values: z.strictObject({
       global: z.strictObject({
+        imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
         proxy: z.strictObject({ resources: resources.optional() }).optional(),
       }).optional(),
     }).optional(),

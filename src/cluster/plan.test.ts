@@ -226,3 +226,45 @@ describe('clientsOf', () => {
     ]);
   });
 });
+
+describe('cluster-up with the offline images', () => {
+  const offlineSettings = defaultClusterSettings({
+    versions: settings.versions,
+    images: {
+      source: 'offline', reason: 'test', nodeImage: 'canarykit.local/kind-node:v1.34.4-k1',
+      istio: { hub: 'canarykit.local/istio', tag: '1.31-dev-k2' }, istioVersion: '1.31-dev', toolsBin: '/x/bin', envoy: false,
+    },
+  });
+  const files = {
+    kindConfig: parse(readFileSync(join(REPO_ROOT, 'scripts/kind-config.yaml'), 'utf8')) as Record<string, unknown>,
+    istioOperator: parse(readFileSync(join(REPO_ROOT, 'scripts/cluster/istio-operator.yaml'), 'utf8')),
+  };
+  const plan = clusterUpPlan(offlineSettings, files);
+  const step = (id: string) => execs(plan.steps).find((s) => s.id === id)!;
+
+  it('creates the cluster from the offline node image with no default CNI (no kindnetd here)', () => {
+    const create = step('kind-create');
+    expect(create.argv).toEqual(expect.arrayContaining(['--image', 'canarykit.local/kind-node:v1.34.4-k1', '--config', 'tmp/cluster/kind-config.yaml']));
+    const config = parse(create.files![0]!.content);
+    expect(config.networking.disableDefaultCNI).toBe(true);
+    expect(config.nodes).toEqual(files.kindConfig.nodes);
+  });
+
+  it('loads the Istio images into the node before istioctl installs from the local hub, without the Envoy gateway', () => {
+    const ids = plan.steps.map((s) => s.id);
+    expect(ids.indexOf('kind-load-istio')).toBeLessThan(ids.indexOf('istio-install'));
+    expect(step('kind-load-istio').argv).toEqual(expect.arrayContaining(['canarykit.local/istio/pilot:1.31-dev-k2', 'canarykit.local/istio/proxyv2:1.31-dev-k2']));
+    const overlay = parse(step('istio-install').files![0]!.content);
+    expect(overlay.spec).toMatchObject({ hub: 'canarykit.local/istio', tag: '1.31-dev-k2', values: { global: { imagePullPolicy: 'IfNotPresent' } } });
+    expect(overlay.spec.components.ingressGateways.every((gw: { enabled: boolean }) => gw.enabled === false)).toBe(true);
+    expect(ids).toContain('rollout-istiod');
+    expect(ids).not.toContain('rollout-istio-ingressgateway');
+  });
+
+  it('keeps the official path as it was', () => {
+    const official = clusterUpPlan(settings, files);
+    expect(official.steps.map((s) => s.id)).not.toContain('kind-load-istio');
+    expect(execs(official.steps).find((s) => s.id === 'istio-install')!.argv).toContain('scripts/cluster/istio-operator.yaml');
+    expect(official.steps.map((s) => s.id)).toContain('rollout-istio-ingressgateway');
+  });
+});

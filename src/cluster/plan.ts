@@ -17,6 +17,7 @@ import {
 } from './helm-values.ts';
 import { expectedRouting, type RouteSignature } from './routing.ts';
 import type { ManifestDoc } from './scenario-files.ts';
+import { ingressGateway, type IstioOperator } from './istio-operator.ts';
 import { serviceFqdn, type ClusterSettings } from './settings.ts';
 
 /** Placeholder in `kubectl logs` argv, replaced at run time by the RFC 3339 time routing took effect. */
@@ -144,12 +145,66 @@ export function namespaceManifest(settings: ClusterSettings): string {
 
 // --- cluster-up
 
-export function clusterUpPlan(settings: ClusterSettings): Plan {
+/** Files cluster-up writes for the offline images: the kind config and Istio overlay they need. */
+export interface ClusterUpFiles {
+  /** scripts/kind-config.yaml, as parsed (src/cluster/kind-config.ts). */
+  readonly kindConfig: Record<string, unknown>;
+  /** scripts/cluster/istio-operator.yaml, as parsed (src/cluster/istio-operator.ts). */
+  readonly istioOperator: IstioOperator;
+}
+
+/**
+ * The offline node image has no kindnetd (nothing serves it here): kind installs no CNI and the
+ * node's own ptp conflist (scripts/offline/node/) wires the pods, one node only.
+ */
+export function offlineKindConfig(kindConfig: Record<string, unknown>): Record<string, unknown> {
+  const networking = (kindConfig.networking ?? {}) as Record<string, unknown>;
+  return { ...kindConfig, networking: { ...networking, disableDefaultCNI: true } };
+}
+
+/**
+ * The Istio overlay for the offline images: istiod and the proxyless agent from the local hub,
+ * never pulled, and no ingress gateway (a gateway is Envoy, which cannot be had here).
+ */
+export function offlineIstioOperator(operator: IstioOperator, hub: string, tag: string): IstioOperator {
+  const spec = operator.spec;
+  return {
+    ...operator,
+    spec: {
+      ...spec,
+      hub, tag,
+      components: {
+        ...spec.components,
+        ingressGateways: (spec.components?.ingressGateways ?? []).map((gw) => ({ ...gw, enabled: false })),
+      },
+      values: { ...spec.values, global: { ...spec.values?.global, imagePullPolicy: 'IfNotPresent' } },
+    },
+  };
+}
+
+export function clusterUpPlan(settings: ClusterSettings, files?: ClusterUpFiles): Plan {
+  const { images } = settings;
+  const offline = images.source === 'offline';
+  let kindConfig: { path: string; file?: PlannedFile } = { path: settings.kindConfig };
+  let operator: { path: string; file?: PlannedFile; ingress: boolean } = { path: settings.istioOperator, ingress: true };
+  if (offline) {
+    if (!files) throw new Error('clusterUpPlan: the offline images need the parsed kind config and Istio overlay');
+    const kindFile = { path: `${settings.workDir}/kind-config.yaml`, content: stringify(offlineKindConfig(files.kindConfig)) };
+    kindConfig = { path: kindFile.path, file: kindFile };
+    const overlay = offlineIstioOperator(files.istioOperator, images.istio!.hub, images.istio!.tag);
+    const operatorFile = { path: `${settings.workDir}/istio-operator.yaml`, content: stringify(overlay) };
+    operator = { path: operatorFile.path, file: operatorFile, ingress: false };
+  } else if (files) {
+    operator = { ...operator, ingress: ingressGateway(files.istioOperator) !== undefined };
+  }
   const steps: Step[] = [
     {
       type: 'exec', id: 'kind-create', phase: 'cluster',
-      purpose: `create the kind cluster '${settings.clusterName}' (node image pinned in scripts/tools/versions.env), unless it exists`,
-      argv: ['kind', 'create', 'cluster', '--name', settings.clusterName, '--config', settings.kindConfig, '--image', settings.versions.kindNodeImage, '--wait', '3m'],
+      purpose: offline
+        ? `create the kind cluster '${settings.clusterName}' from the offline node image (make offline-images), unless it exists`
+        : `create the kind cluster '${settings.clusterName}' (node image pinned in scripts/tools/versions.env), unless it exists`,
+      argv: ['kind', 'create', 'cluster', '--name', settings.clusterName, '--config', kindConfig.path, '--image', images.nodeImage, '--wait', '3m'],
+      ...(kindConfig.file ? { files: [kindConfig.file] } : {}),
       skipIf: { argv: ['kind', 'get', 'clusters'], stdoutLine: settings.clusterName, because: `kind cluster '${settings.clusterName}' exists: reused` },
       timeoutMs: 10 * MINUTE, echo: true,
     },
@@ -160,28 +215,46 @@ export function clusterUpPlan(settings: ClusterSettings): Plan {
     },
     {
       type: 'check', id: 'istioctl-version', phase: 'istio', check: 'istioctl-version',
-      purpose: `check istioctl is the pinned ${settings.versions.istio} (istioctl installs its own version of Istio)`,
+      purpose: offline
+        ? `check istioctl is the one built with istiod (${images.istioVersion}): the same module installs the same Istio`
+        : `check istioctl is the pinned ${images.istioVersion} (istioctl installs its own version of Istio)`,
       argv: ['istioctl', 'version', '--remote=false', '--short'], timeoutMs: MINUTE,
     },
-    {
-      type: 'exec', id: 'istio-install', phase: 'istio',
-      purpose: 'install Istio: default profile (istiod + ingress gateway), small requests, gateway as NodePort 30080/30443',
-      argv: istioctl(settings, 'install', '--skip-confirmation', '-f', settings.istioOperator),
-      timeoutMs: 10 * MINUTE, echo: true,
-    },
-    ...['istiod', 'istio-ingressgateway'].map((deployment): Step => ({
+  ];
+  if (offline) {
+    const istioImages = ['pilot', 'proxyv2'].map((name) => `${images.istio!.hub}/${name}:${images.istio!.tag}`);
+    steps.push({
+      type: 'exec', id: 'kind-load-istio', phase: 'istio',
+      purpose: 'copy the offline Istio images (istiod; pilot-agent without Envoy) into the node: no registry to pull them from',
+      argv: ['kind', 'load', 'docker-image', ...istioImages, '--name', settings.clusterName], timeoutMs: 10 * MINUTE, echo: true,
+    });
+  }
+  steps.push({
+    type: 'exec', id: 'istio-install', phase: 'istio',
+    purpose: offline
+      ? 'install Istio with istioctl: istiod from the offline hub, no ingress gateway (no Envoy here), proxyless gRPC injection (grpc-agent) available'
+      : 'install Istio: default profile (istiod + ingress gateway), small requests, gateway as NodePort 30080/30443',
+    argv: istioctl(settings, 'install', '--skip-confirmation', '-f', operator.path),
+    ...(operator.file ? { files: [operator.file] } : {}),
+    timeoutMs: 10 * MINUTE, echo: true,
+  });
+  for (const deployment of operator.ingress ? ['istiod', 'istio-ingressgateway'] : ['istiod']) {
+    steps.push({
       type: 'exec', id: `rollout-${deployment}`, phase: 'istio',
       purpose: `wait until ${deployment} is rolled out`,
       argv: kubectl(settings, 'rollout', 'status', `deployment/${deployment}`, '-n', settings.istioNamespace, `--timeout=${settings.rolloutTimeout}`),
       timeoutMs: 6 * MINUTE,
-    })),
-    {
-      type: 'exec', id: 'namespace', phase: 'namespace',
-      purpose: `create namespace ${settings.namespace} labelled istio-injection=enabled, before any pod exists in it`,
-      argv: kubectl(settings, 'apply', '-f', '-'), stdin: namespaceManifest(settings), timeoutMs: MINUTE,
-    },
-  ];
-  return { title: `cluster-up: kind cluster '${settings.clusterName}' with Istio ${settings.versions.istio}`, steps, skipped: [] };
+    });
+  }
+  steps.push({
+    type: 'exec', id: 'namespace', phase: 'namespace',
+    purpose: `create namespace ${settings.namespace} labelled istio-injection=enabled, before any pod exists in it`,
+    argv: kubectl(settings, 'apply', '-f', '-'), stdin: namespaceManifest(settings), timeoutMs: MINUTE,
+  });
+  const title = offline
+    ? `cluster-up: kind cluster '${settings.clusterName}' with Istio ${images.istioVersion}, offline images`
+    : `cluster-up: kind cluster '${settings.clusterName}' with Istio ${images.istioVersion}`;
+  return { title, steps, skipped: [] };
 }
 
 export function clusterDownPlan(settings: ClusterSettings): Plan {

@@ -1,10 +1,11 @@
 // Everything the kind + Istio path needs to know, in one object: names, paths, images, pinned
 // versions (read from scripts/tools/versions.env, the one place they live) and timing bounds.
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { parseEnvFile, REPO_ROOT } from './env-file.ts';
+import { officialImages, type ClusterImages } from './images.ts';
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export { parseEnvFile, REPO_ROOT };
 
 export interface PinnedVersions {
   readonly kind: string;
@@ -12,18 +13,8 @@ export interface PinnedVersions {
   readonly istio: string;
   readonly kubectl: string;
   readonly helm: string;
-}
-
-/** `KEY=value` lines; `#` comments and blank lines ignored. */
-export function parseEnvFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (match) out[match[1]!] = match[2]!.replace(/^"(.*)"$/, '$1');
-  }
-  return out;
+  /** What the istioctl built by `make offline-images` reports (OFFLINE_ISTIO_VERSION). */
+  readonly offlineIstio?: string;
 }
 
 export function readPinnedVersions(file = join(REPO_ROOT, 'scripts/tools/versions.env')): PinnedVersions {
@@ -40,6 +31,7 @@ export function readPinnedVersions(file = join(REPO_ROOT, 'scripts/tools/version
     kubectl: need('KUBECTL_VERSION'),
     // Owned by the Helm bootstrap (scripts/tools/install-helm.sh); v4 is what the chart is tested with.
     helm: env.HELM_VERSION ?? 'v4',
+    ...(env.OFFLINE_ISTIO_VERSION ? { offlineIstio: env.OFFLINE_ISTIO_VERSION } : {}),
   };
 }
 
@@ -71,6 +63,8 @@ export interface ClusterSettings {
   /** Where generated files (Helm values per release) are written before a step runs. Relative to repoRoot. */
   readonly workDir: string;
   readonly versions: PinnedVersions;
+  /** Where the node and Istio images come from (official or built offline): src/cluster/images.ts. */
+  readonly images: ClusterImages;
   readonly meshMode: MeshMode;
   readonly servers: readonly ServerRelease[];
   readonly clientImage: string;
@@ -95,6 +89,7 @@ export function serviceFqdn(settings: Pick<ClusterSettings, 'namespace'>, servic
 
 export function defaultClusterSettings(overrides: Partial<ClusterSettings> = {}): ClusterSettings {
   const clusterName = overrides.clusterName ?? 'canarykit';
+  const versions = overrides.versions ?? readPinnedVersions();
   return {
     repoRoot: REPO_ROOT,
     clusterName,
@@ -105,7 +100,8 @@ export function defaultClusterSettings(overrides: Partial<ClusterSettings> = {})
     istioOperator: 'scripts/cluster/istio-operator.yaml',
     chart: 'charts/greeter',
     workDir: 'tmp/cluster',
-    versions: overrides.versions ?? readPinnedVersions(),
+    versions,
+    images: officialImages(versions),
     meshMode: 'sidecar',
     servers: [
       { release: 'greeter-server-v1', version: 'v1', appVersion: 'v1.0.0', image: 'greeter-server:1.0.0', createService: true },

@@ -81,12 +81,15 @@ export interface RunOptions {
 /** Runs argv[0] as a tool name. Resolves with the exit code; rejects only for a missing tool. */
 export interface CommandRunner {
   run(argv: readonly string[], options?: RunOptions): Promise<CommandResult>;
+  /** The PATH the runner searches, when it is not this process's. */
+  readonly path?: string;
 }
 
 /** The real runner: resolves tools with findTool and runs them with execa (no shell). */
 export function execaRunner(where: ToolLocations, versions: PinnedVersions): CommandRunner {
   const cache = new Map<string, string>();
   return {
+    ...(where.path !== undefined ? { path: where.path } : {}),
     async run(argv, options = {}) {
       const [tool, ...args] = argv;
       if (!tool) throw new Error('empty command');
