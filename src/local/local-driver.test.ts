@@ -119,6 +119,7 @@ describe('LocalDriver: regexes and client restarts', () => {
 
   it('restarts clients that exited on their own HTTP ports, and counts their calls', async () => {
     const before = driver.activeClients();
+    const portOf = (list: typeof before) => Object.fromEntries(list.map((c) => [c.identity, c.httpPort]));
     const ports = before.map((c) => c.httpPort);
     expect(new Set(ports).size).toBe(ports.length);
     for (const c of before) process.kill(c.pid!, 'SIGKILL');
@@ -126,9 +127,11 @@ describe('LocalDriver: regexes and client restarts', () => {
     await driver.waitForRouting(allV1, await driver.apply(allV1));
     const after = driver.activeClients();
     expect(after.map((c) => c.running)).toEqual([true, true]);
-    expect(after.map((c) => c.httpPort)).toEqual(ports);
+    expect(portOf(after)).toEqual(portOf(before));
     for (const c of after) expect(c.pid).not.toBe(before.find((b) => b.identity === c.identity)!.pid);
     for (const port of ports) expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()).toBe('ok\n');
+    // The local mesh binds the clients' pages to loopback, as it does every other port.
+    for (const c of after) expect(c.lines.find((l) => l.includes('http listening'))).toMatch(/address:"127\.0\.0\.1:\d+"/);
     const logs = await driver.collect(allV1, new Date());
     for (const lines of Object.values(logs.clients)) expect(outcomes(lines).get('v1.0.0')).toBeGreaterThanOrEqual(40);
   }, 60_000);

@@ -277,6 +277,8 @@ export class LocalDriver implements Driver {
       GREETER_DEADLINE_MS: String(c.deadlineMs ?? 5000),
       GREETER_METADATA: Object.entries(c.headers ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
       GREETER_HTTP_PORT: String(httpPort),
+      // The local mesh is for this machine only: live pages on loopback, like every other port.
+      GREETER_HTTP_HOST: '127.0.0.1',
     });
     const entry: ClientEntry = { identity: c.identity, nodeId, proc, httpPort };
     this.#clients.set(key, entry);

@@ -2,6 +2,7 @@
 // A bad value stops the process at start with a message naming the key, where it came from and
 // what is allowed; nothing runs on a half-valid config.
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -29,6 +30,15 @@ export const booleanish = z.preprocess((v) => {
   if (['false', '0', 'no', 'off'].includes(s)) return false;
   return v;
 }, z.boolean());
+
+/** A listen address: an IP literal (`0.0.0.0` every IPv4 interface, `127.0.0.1` this machine only,
+ * `::`) or a host name such as `localhost`. */
+export const hostSchema = z
+  .string()
+  .refine(
+    (v) => isIP(v) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$/.test(v),
+    'must be an IP address (0.0.0.0: every interface, 127.0.0.1: this machine only) or a host name',
+  );
 
 /** Numbers from YAML, or numeric strings from the environment. */
 export function numberish<S extends z.ZodNumber>(inner: S) {

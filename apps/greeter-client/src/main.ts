@@ -2,6 +2,7 @@
 // loop until SIGTERM (or `count` calls), one log line per call.
 import * as grpc from '@grpc/grpc-js';
 import { writeSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { errorLine, responseLine } from './call-log.ts';
 import { CallLoop, channelOptions } from './call-loop.ts';
 import { ConfigError } from './config-source.ts';
@@ -29,10 +30,14 @@ if (config.target.startsWith('xds:')) {
 }
 
 const metrics = new ClientMetrics();
-const http = config.httpPort > 0 ? await startHttp(metrics, config.httpPort, config.target).catch((err: Error) => {
-  log.error('cannot start the HTTP server', { port: config.httpPort, error: err.message });
+const http = config.httpPort > 0 ? await startHttp(metrics, config.httpPort, config.httpHost, config.target).catch((err: Error) => {
+  log.error('cannot start the HTTP server', { host: config.httpHost, port: config.httpPort, error: err.message });
   process.exit(1);
 }) : undefined;
+if (http) {
+  const bound = http.address() as AddressInfo;
+  log.info('http listening', { address: `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}` });
+}
 
 const client = new greeterProto.api.Greeter(config.target, grpc.credentials.createInsecure(), channelOptions(config.target));
 log.info('greeter client started', {

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { booleanish, loadConfig, numberish, type EnvNames } from './config-source.ts';
+import { booleanish, hostSchema, loadConfig, numberish, type EnvNames } from './config-source.ts';
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -11,7 +11,7 @@ export const serverConfigSchema = z.object({
     .string()
     .regex(/^v\d+(\.\d+){0,2}([-+][0-9A-Za-z.-]+)?$/, 'must look like v1.0.0 (a "v" then a semantic version)')
     .default('v1.0.0'),
-  host: z.string().min(1).default('0.0.0.0'),
+  host: hostSchema.default('0.0.0.0'),
   port: numberish(z.number().int().min(0).max(65535)).default(20000),
   logFormat: z.enum(['text', 'json']).default('text'),
   logRequests: booleanish.default(true),

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { loadConfig, numberish, type EnvNames } from './config-source.ts';
+import { hostSchema, loadConfig, numberish, type EnvNames } from './config-source.ts';
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -49,6 +49,8 @@ export const clientConfigSchema = z.object({
   count: numberish(z.number().int().min(0)).default(0),
   logFormat: z.enum(['text', 'json']).default('text'),
   httpPort: numberish(z.number().int().min(0).max(65535)).default(8080),
+  /** Where the HTTP server listens: every interface in a container, loopback on a laptop. */
+  httpHost: hostSchema.default('0.0.0.0'),
 });
 
 export type ClientConfig = z.infer<typeof clientConfigSchema>;
@@ -63,6 +65,7 @@ export const clientEnvNames: EnvNames<ClientConfig> = {
   count: 'GREETER_COUNT',
   logFormat: 'GREETER_LOG_FORMAT',
   httpPort: 'GREETER_HTTP_PORT',
+  httpHost: 'GREETER_HTTP_HOST',
 };
 
 export function loadClientConfig(env: NodeJS.ProcessEnv = process.env): ClientConfig {

@@ -114,7 +114,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
 };
 
-export function startHttp(metrics: ClientMetrics, port: number, target: string): Promise<Server> {
+export function startHttp(metrics: ClientMetrics, port: number, host: string, target: string): Promise<Server> {
   const app = express();
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
@@ -140,6 +140,6 @@ export function startHttp(metrics: ClientMetrics, port: number, target: string):
     res.type('text/css').send(LIVE_CSS);
   });
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, (err?: Error) => (err ? reject(err) : resolve(server)));
+    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
   });
 }

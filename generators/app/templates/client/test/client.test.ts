@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { errorLine, responseLine } from '../src/call-log.ts';
 import { startClient, startTestServer } from './helpers.ts';
@@ -101,12 +102,29 @@ describe('greeter client', () => {
     }
   });
 
+  it('serves its HTTP pages on the configured host only (httpHost 127.0.0.1: loopback)', async () => {
+    const server = await startTestServer('v1.0.0');
+    const client = startClient({ GREETER_TARGET: `dns:///127.0.0.1:${server.port}`, GREETER_HTTP_PORT: '18932', GREETER_HTTP_HOST: '127.0.0.1' });
+    try {
+      await client.waitForLine(/INFO http listening address:"127\.0\.0\.1:18932"/);
+      expect(await (await fetch('http://127.0.0.1:18932/healthz')).text()).toBe('ok\n');
+      // Any other address of this machine is refused (when it has one).
+      const other = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+      if (other) await expect(fetch(`http://${other.address}:18932/healthz`)).rejects.toThrow();
+    } finally {
+      client.child.kill('SIGTERM');
+      await client.exited;
+      await server.stop();
+    }
+  });
+
   it.each([
     [{ GREETER_TARGET: 'http://localhost:20000' }, /target: must be dns:\/\/\/host:port or xds:\/\/\/host:port .*GREETER_TARGET/],
     [{ GREETER_METADATA: 'User=admin' }, /header name "User" must be lowercase/],
     [{ GREETER_METADATA: 'user' }, /"user" is not key=value/],
     [{ GREETER_RATE: '-1' }, /rate: .*GREETER_RATE="-1"/],
     [{ GREETER_CONCURRENCY: '0' }, /concurrency: .*GREETER_CONCURRENCY="0"/],
+    [{ GREETER_HTTP_HOST: 'every interface' }, /httpHost: must be an IP address .*GREETER_HTTP_HOST="every interface"/],
   ])('refuses %o at start with a message naming the key', async (env, message) => {
     const client = startClient(env);
     expect(await client.exited).toBe(2);
