@@ -67,12 +67,12 @@ export function packageLock(app: AppModel): Record<string, unknown> | undefined 
   return { ...lock, name: app.name, version: app.packageVersion };
 }
 
-/** The Node and npm pins of the kit's versions.env, for the project's scripts/ensure-node.sh. */
+/** The Node and npm pins of the kit's versions.env (per platform too), for the project's scripts/ensure-node.sh. */
 function nodeVersionsEnv(): string {
   const pins = fs
     .readFileSync(kitVersionsFile, 'utf8')
     .split('\n')
-    .filter((line) => /^(NODE_VERSION|NPM_VERSION)=/.test(line));
+    .filter((line) => /^(NODE_VERSION|NODE_VERSION_[A-Z0-9_]+|NPM_VERSION)=/.test(line));
   return ['# Node and npm for scripts/ensure-node.sh (copied from canarykit by newApp).', ...pins, ''].join('\n');
 }
 
