@@ -1,6 +1,8 @@
 // `make bench`: runs every benchmark and prints each as a ratio against a baseline measured in
 // the same run (absolute numbers vary between machines; ratios travel). Exit code 0 even when a
 // target is missed: benchmarks report, tests assert.
+import { benchClientReconnect } from './client-reconnect.ts';
+import { benchCluster } from './cluster.ts';
 import { benchDemoSuite } from './demo-suite.ts';
 import { benchGrpcThroughput } from './grpc-throughput.ts';
 import { benchNewApp } from './newapp.ts';
@@ -9,7 +11,10 @@ import type { BenchResult } from './types.ts';
 const benches: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   'grpc-throughput': () => benchGrpcThroughput(),
   'newapp': () => benchNewApp(),
+  'client-reconnect': () => benchClientReconnect(),
   'demo-suite': () => benchDemoSuite(),
+  // Only when a kind cluster is up (make cluster-up && make deploy PROXYLESS=1); else it says so.
+  cluster: () => benchCluster(),
 };
 
 const only = process.argv.slice(2);

@@ -50,7 +50,8 @@ etcd() {
   if [ ! -f "$mod/go.sum" ]; then
     mkdir -p "$mod"
     (cd "$mod" && rm -f go.mod && go mod init canarykit.local/etcd-build >/dev/null 2>&1 &&
-      go get "go.etcd.io/etcd/server/v3@$OFFLINE_ETCD_VERSION" >/dev/null) || die "go get go.etcd.io/etcd/server/v3@$OFFLINE_ETCD_VERSION failed; check the Go module proxy"
+      go get "go.etcd.io/etcd/server/v3@$OFFLINE_ETCD_VERSION" >"$mod/go-get.log" 2>&1) ||
+      { tail -n 20 "$mod/go-get.log" >&2; die "go get go.etcd.io/etcd/server/v3@$OFFLINE_ETCD_VERSION failed (above); check the Go module proxy"; }
   fi
   go_build "$mod" "$out" go.etcd.io/etcd/server/v3 -ldflags "-s -w"
 }

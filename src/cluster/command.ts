@@ -186,7 +186,13 @@ export async function runCluster(command: string, options: ClusterCliOptions): P
     if (command === 'up') log(`cluster-up: images: ${settings.images.source} (${settings.images.reason})`);
     const plan = command === 'up' ? clusterUpPlan(settings, files) : clusterDownPlan(settings);
     await preflight(preflightContext, { docker: true, tools: command === 'up' ? ['kind', 'kubectl', 'istioctl'] : ['kind'] });
-    await new Executor({ runner, settings, log }).runSteps(plan.steps);
+    const executor = new Executor({ runner, settings, log });
+    await executor.runSteps(plan.steps);
+    if (command === 'up') {
+      const record: ClusterUpRecord = { date: new Date().toISOString(), images: settings.images.source, ms: Date.now() - started, createMs: executor.stepMs.get('kind-create') ?? 0 };
+      mkdirSync(dirname(join(settings.repoRoot, CLUSTER_UP_RECORD)), { recursive: true });
+      writeFileSync(join(settings.repoRoot, CLUSTER_UP_RECORD), `${JSON.stringify(record)}\n`);
+    }
     log(command === 'up'
       ? `cluster-up: done in ${((Date.now() - started) / 1000).toFixed(0)} s; next: make deploy${settings.images.envoy ? '' : ' PROXYLESS=1'}`
       : 'cluster-down: done');
@@ -225,6 +231,16 @@ export interface ClusterE2eResults {
 }
 
 export const E2E_RESULTS_FILE = 'tmp/cluster/e2e-results.json';
+
+/** What the last cluster-up took (make bench reports it). */
+export interface ClusterUpRecord {
+  readonly date: string;
+  readonly images: string;
+  readonly ms: number;
+  /** The `kind create cluster` step alone (0 when the cluster existed and was reused). */
+  readonly createMs: number;
+}
+export const CLUSTER_UP_RECORD = 'tmp/cluster/cluster-up.json';
 
 function observedShares(result: ReturnType<typeof verifyLogs>): Pick<ClusterScenarioResult, 'observed' | 'calls'> {
   const observed: Record<string, Record<string, number>> = {};

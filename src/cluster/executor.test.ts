@@ -147,28 +147,56 @@ describe('Executor.waitRouting', () => {
   });
 });
 
-describe('Executor.waitRouting for proxyless clients (istioctl proxy-status)', () => {
+describe('Executor.waitRouting for proxyless clients (proxy-status -o json and istiod\'s routes)', () => {
   const proxyless = defaultClusterSettings({ versions: settings.versions, meshMode: 'proxyless', routingTimeoutMs: 10_000 });
   const wait = scenarioSteps(proxyless, weighted, scenarioManifests(weighted.dir)).wait;
-  // The table istioctl proxy-status prints (columns of Istio 1.2x); written by hand.
-  const table = (rds: string) => [
-    'NAME                                                   CLUSTER        CDS              LDS              EDS              RDS              ECDS        ISTIOD                     VERSION',
-    `greeter-client-default-v1-6d5f8c7b9d-q7w2x.canarykit   Kubernetes     SYNCED (3m)      SYNCED (3m)      SYNCED (3m)      ${rds}      IGNORED     istiod-7d9f8c6b5d-x2x4p    1.31.1`,
-    'greeter-server-v1-5b8f9c6d4f-abcde.canarykit           Kubernetes     SYNCED (3m)      SYNCED (3m)      SYNCED (3m)      SYNCED (3m)      IGNORED     istiod-7d9f8c6b5d-x2x4p    1.31.1',
-    '',
-  ].join('\n');
+  const client = 'greeter-client-default-v1-6d5f8c7b9d-q7w2x.canarykit';
+  const status = (rds: string, ids = [client]) => JSON.stringify({
+    resources: ids.map((id) => ({
+      '@type': 'type.googleapis.com/envoy.service.status.v3.ClientConfig',
+      node: { id },
+      genericXdsConfigs: [
+        { typeUrl: 'type.googleapis.com/envoy.config.listener.v3.Listener', configStatus: 'SYNCED' },
+        { typeUrl: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration', configStatus: rds },
+        { typeUrl: 'type.googleapis.com/envoy.config.cluster.v3.Cluster', configStatus: 'SYNCED' },
+        { typeUrl: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment', configStatus: 'SYNCED' },
+      ],
+    })),
+  });
+  const domain = 'greeter-server.canarykit.svc.cluster.local';
+  const route = (v1: number, v2: number) => ({
+    match: { prefix: '/' },
+    route: { weightedClusters: { clusters: [
+      { name: `outbound|20000|v1|${domain}`, weight: v1 },
+      { name: `outbound|20000|v2|${domain}`, weight: v2 },
+    ] } },
+  });
+  const dump = (v1: number, v2: number) => JSON.stringify({
+    'type.googleapis.com/envoy.config.route.v3.RouteConfiguration': [{
+      name: `${domain}:20000`,
+      resource: { '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration', name: `${domain}:20000`, virtualHosts: [{ name: `${domain}:20000`, domains: [`${domain}:20000`], routes: [route(v1, v2)] }] },
+    }],
+  });
 
-  it('first lets istiod push, then waits until the client is no longer STALE', async () => {
-    const runner = scriptedRunner([[/proxy-status/, (_a, call) => ({ stdout: table(call === 0 ? 'STALE (1s)  ' : 'SYNCED (1s) ') })]]);
+  it('first lets istiod push, then waits until the client is no longer STALE and istiod sends it the new routes', async () => {
+    const runner = scriptedRunner([
+      [/proxy-status -o json/, (_a, call) => ({ stdout: status(call === 0 ? 'STALE' : 'SYNCED') })],
+      [/config_dump\?proxyID=greeter-client-default-v1-6d5f8c7b9d-q7w2x\.canarykit&types=rds/, (_a, call) => ({ stdout: call === 0 ? dump(100, 0) : dump(90, 10) })],
+    ]);
     const { exec, time } = executor(runner);
     await exec.waitRouting(wait);
     expect(wait.settleMs).toBe(5_000);
-    expect(time.slept()).toBe(5_000 + 2_000);
-    expect(runner.lines().every((l) => l === 'istioctl --context kind-canarykit proxy-status')).toBe(true);
+    expect(time.slept()).toBe(5_000 + 2 * 2_000);
+    expect(runner.lines().filter((l) => l.includes('config_dump'))).toHaveLength(2);
+  });
+
+  it('names a NACK as such', async () => {
+    const runner = scriptedRunner([[/proxy-status -o json/, { stdout: status('ERROR') }]]);
+    await expect(executor(runner).exec.waitRouting(wait)).rejects.toThrow(/RDS NACKed \(ERROR\)/);
   });
 
   it('waits for a client that has not connected to istiod yet', async () => {
-    const runner = scriptedRunner([[/proxy-status/, { stdout: table('SYNCED (1s) ').split('\n').filter((l) => !l.startsWith('greeter-client')).join('\n') }]]);
+    const runner = scriptedRunner([[/proxy-status -o json/, { stdout: status('SYNCED', ['greeter-server-v1-5b8f9c6d4f-abcde.canarykit']) }]]);
     await expect(executor(runner).exec.waitRouting(wait)).rejects.toThrow(/deploy\/greeter-client-default-v1: not connected to istiod yet/);
   });
 });

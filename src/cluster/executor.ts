@@ -8,7 +8,7 @@ import type { CollectedLogs } from '../driver/driver.ts';
 import { linesSince, sinceTimeArg } from './logs.ts';
 import { SINCE, type CheckStep, type CollectStep, type ExecStep, type Step, type WaitRoutingStep } from './plan.ts';
 import { commandLine } from './render.ts';
-import { healthyEndpoints, parseRouteConfigs, routingMismatch } from './routing.ts';
+import { healthyEndpoints, parseProxyStatus, parseRouteConfigs, routeConfigsOfIstiodDump, routingMismatch, type ProxyXdsStatus } from './routing.ts';
 import type { ClusterSettings } from './settings.ts';
 import { ClusterError, firstLine, installHint, type CommandResult, type CommandRunner } from './tools.ts';
 
@@ -147,18 +147,46 @@ export class Executor {
     return waiting;
   }
 
-  /** Proxyless clients have no Envoy whose routes could be read: wait until istiod reports them SYNCED. */
+  /**
+   * Proxyless clients have no Envoy whose routes could be read. Wait until (1) istiod reports each
+   * client's LDS, RDS, CDS and EDS neither STALE nor ERROR (a NACK), from `proxy-status -o json`,
+   * and (2) the routes istiod's grpc generator now sends that client are the scenario's, read from
+   * istiod's own debug endpoint (`pilot-discovery request GET /debug/config_dump?proxyID=…`).
+   */
   async #proxyStatusWaiting(step: WaitRoutingStep): Promise<string[]> {
-    const argv = ['istioctl', '--context', this.#settings.context, 'proxy-status'];
+    const { context, istioNamespace } = this.#settings;
+    const argv = ['istioctl', '--context', context, 'proxy-status', '-o', 'json'];
     const result = await this.#runner.run(argv, { timeoutMs: 30_000 });
     if (result.exitCode !== 0) return [`istioctl proxy-status: ${firstLine(result.stderr)}`];
-    const rows = result.stdout.split('\n').slice(1).filter((l) => l.trim());
+    let statuses: ProxyXdsStatus[];
+    try {
+      statuses = parseProxyStatus(result.stdout);
+    } catch (error) {
+      return [`istioctl proxy-status -o json: ${(error as Error).message}`];
+    }
     const waiting: string[] = [];
     for (const probe of step.probes) {
       const deployment = probe.workload.replace(/^deploy\//, '');
-      const mine = rows.filter((row) => row.startsWith(`${deployment}-`));
+      const mine = statuses.filter((s) => s.id.startsWith(`${deployment}-`));
       if (mine.length === 0) waiting.push(`${probe.workload}: not connected to istiod yet`);
-      for (const row of mine.filter((r) => /STALE/.test(r))) waiting.push(`${probe.workload}: ${row.trim()}`);
+      for (const proxy of mine) {
+        const unsynced = ['LDS', 'RDS', 'CDS', 'EDS'].filter((t) => proxy.types[t] === 'STALE' || proxy.types[t] === 'ERROR');
+        if (unsynced.length > 0) {
+          waiting.push(`${proxy.id}: ${unsynced.map((t) => `${t} ${proxy.types[t] === 'ERROR' ? 'NACKed (ERROR)' : 'STALE'}`).join(', ')}`);
+          continue;
+        }
+        const dump = await this.#runner.run(
+          ['kubectl', '--context', context, 'exec', '-n', istioNamespace, 'deploy/istiod', '--', 'pilot-discovery', 'request', 'GET', `/debug/config_dump?proxyID=${proxy.id}&types=rds`],
+          { timeoutMs: 30_000 },
+        );
+        let mismatch: string | undefined;
+        try {
+          mismatch = dump.exitCode === 0 ? routingMismatch(routeConfigsOfIstiodDump(dump.stdout), probe.domain, probe.expected) : `istiod's config_dump: ${firstLine(dump.stderr)}`;
+        } catch (error) {
+          mismatch = `istiod's config_dump: ${(error as Error).message}`;
+        }
+        if (mismatch) waiting.push(`${proxy.id} (istiod's routes for it): ${mismatch}`);
+      }
     }
     return waiting;
   }
@@ -184,21 +212,31 @@ export class Executor {
   async runSteps(steps: readonly Step[]): Promise<Date | undefined> {
     let appliedAt: Date | undefined;
     for (const step of steps) {
-      if (step.type === 'exec') {
-        const started = await this.exec(step);
-        if (step.marksApply && started) appliedAt = started;
-      } else if (step.type === 'check') {
-        await this.check(step);
-      } else if (step.type === 'wait-routing') {
-        await this.waitRouting(step);
-      } else if (step.type === 'sample') {
-        this.#log(`[${step.phase}] ${step.purpose}`);
-        await this.#sleep(step.ms);
-      } else {
-        throw new Error(`runSteps does not run ${step.type} steps (the driver does)`);
+      const started = this.#now().getTime();
+      try {
+        appliedAt = (await this.#runStep(step)) ?? appliedAt;
+      } finally {
+        this.stepMs.set(step.id, this.#now().getTime() - started);
       }
     }
     return appliedAt;
+  }
+
+  /** How long each step run so far took, by step id (cluster-up records them; make bench reads them). */
+  readonly stepMs = new Map<string, number>();
+
+  async #runStep(step: Step): Promise<Date | undefined> {
+    if (step.type === 'exec') {
+      const started = await this.exec(step);
+      return step.marksApply ? started : undefined;
+    }
+    if (step.type === 'check') await this.check(step);
+    else if (step.type === 'wait-routing') await this.waitRouting(step);
+    else if (step.type === 'sample') {
+      this.#log(`[${step.phase}] ${step.purpose}`);
+      await this.#sleep(step.ms);
+    } else throw new Error(`runSteps does not run ${step.type} steps (the driver does)`);
+    return undefined;
   }
 
   /** Output of commands that show why a scenario failed. Never throws. */

@@ -130,7 +130,31 @@ export class KindDriver implements Driver {
   }
 
   async diagnose(scenario: DriverScenario): Promise<string> {
-    return this.#executor.diagnose(diagnosticCommands(this.#settings, scenario));
+    const common = await this.#executor.diagnose(diagnosticCommands(this.#settings, scenario));
+    if (this.#settings.meshMode !== 'proxyless') return common;
+    return `${common}\n\n${await this.#proxylessDiagnostics(scenario)}`;
+  }
+
+  /**
+   * Proxyless clients have no Envoy to ask: istiod's view of each client's routes (what its grpc
+   * generator sends that client) and the NACKs istiod logged for it ("ADS:RDS: ACK ERROR <id> ...",
+   * the client's refusal with grpc-js-xds's reason).
+   */
+  async #proxylessDiagnostics(scenario: DriverScenario): Promise<string> {
+    const { context, namespace, istioNamespace } = this.#settings;
+    const parts: string[] = [];
+    const istiodLog = await this.#runner.run(['kubectl', '--context', context, 'logs', '-n', istioNamespace, 'deploy/istiod', '--tail=5000'], { timeoutMs: 60_000 }).catch(() => undefined);
+    for (const client of scenario.clients.filter((c) => c.via !== 'ingress')) {
+      const pods = await this.#runner.run(['kubectl', '--context', context, 'get', 'pods', '-n', namespace, '-l', clientSelector(client.identity), '-o', 'jsonpath={.items[*].metadata.name}'], { timeoutMs: 30_000 });
+      for (const pod of pods.stdout.split(/\s+/).filter(Boolean)) {
+        const proxyId = `${pod}.${namespace}`;
+        const dump = await this.#runner.run(['kubectl', '--context', context, 'exec', '-n', istioNamespace, 'deploy/istiod', '--', 'pilot-discovery', 'request', 'GET', `/debug/config_dump?proxyID=${proxyId}&types=lds,rds,cds`], { timeoutMs: 60_000 });
+        parts.push(`istiod's view of ${proxyId} (what it sends this proxyless client):\n${(dump.stdout || dump.stderr).trim().slice(0, 6000)}`);
+        const nacks = (istiodLog?.stdout ?? '').split('\n').filter((line) => line.includes('ACK ERROR') && line.includes(pod));
+        parts.push(nacks.length ? `NACKs istiod logged for ${pod} (last ${Math.min(5, nacks.length)}):\n${nacks.slice(-5).join('\n')}` : `no NACK from ${pod} in istiod's last 5000 log lines`);
+      }
+    }
+    return parts.join('\n\n');
   }
 
   async cleanup(scenario: DriverScenario): Promise<void> {

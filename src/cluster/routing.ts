@@ -189,7 +189,8 @@ export function parseRouteConfigs(json: string): EnvoyRouteConfig[] {
  */
 export function routingMismatch(configs: readonly EnvoyRouteConfig[], domain: string, expected: readonly RouteSignature[]): string | undefined {
   const hosts = configs.flatMap((c) => (c.virtualHosts ?? []).map((vh) => ({ config: c.name ?? '', vh })))
-    .filter(({ vh }) => (vh.domains ?? []).includes(domain));
+    // Sidecars list the bare host and host:port; proxyless (istiod's grpc generator) host:port.
+    .filter(({ vh }) => (vh.domains ?? []).some((d) => d === domain || d.startsWith(`${domain}:`)));
   if (hosts.length === 0) return `no virtual host for ${domain} yet`;
   const problems: string[] = [];
   for (const { config, vh } of hosts) {
@@ -217,4 +218,62 @@ export function healthyEndpoints(json: string, cluster: string): number {
     .filter((c) => c.name === cluster)
     .flatMap((c) => c.hostStatuses ?? [])
     .filter((h) => (h.healthStatus?.edsHealthStatus ?? 'HEALTHY') === 'HEALTHY').length;
+}
+
+/**
+ * The RouteConfigurations in istiod's `/debug/config_dump?proxyID=…&types=rds` answer for one proxy
+ * (what istiod's generator for that proxy, grpc for proxyless clients, sends it). The answer nests
+ * them as `Any` values; every object whose `@type` is a RouteConfiguration is taken.
+ */
+export function routeConfigsOfIstiodDump(json: string): EnvoyRouteConfig[] {
+  const found: EnvoyRouteConfig[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      if (typeof record['@type'] === 'string' && record['@type'].endsWith('envoy.config.route.v3.RouteConfiguration')) found.push(record as EnvoyRouteConfig);
+      else Object.values(record).forEach(walk);
+    }
+  };
+  walk(JSON.parse(json));
+  return found;
+}
+
+export interface ProxyXdsStatus {
+  /** `<pod>.<namespace>` */
+  readonly id: string;
+  /** Per xDS type (LDS, RDS, CDS, EDS, ...): SYNCED, NOT_SENT, STALE, ERROR (a NACK) or UNKNOWN. */
+  readonly types: Readonly<Record<string, string>>;
+}
+
+const SHORT_TYPE: Record<string, string> = {
+  'envoy.config.listener.v3.Listener': 'LDS',
+  'envoy.config.route.v3.RouteConfiguration': 'RDS',
+  'envoy.config.cluster.v3.Cluster': 'CDS',
+  'envoy.config.endpoint.v3.ClusterLoadAssignment': 'EDS',
+};
+
+/**
+ * `istioctl proxy-status -o json`: one DiscoveryResponse per istiod whose resources are ClientConfigs
+ * (envoy.service.status.v3), each with the sync status of every xDS type for one proxy. Since Istio
+ * 1.26 the table no longer shows SYNCED/STALE; the JSON does.
+ */
+export function parseProxyStatus(output: string): ProxyXdsStatus[] {
+  const docs: unknown[] = [];
+  // Several istiods print several JSON documents one after the other.
+  for (const chunk of output.trim().split(/\n(?=\{)/)) if (chunk.trim()) docs.push(JSON.parse(chunk));
+  const statuses: ProxyXdsStatus[] = [];
+  for (const doc of docs) {
+    for (const resource of ((doc as { resources?: unknown[] }).resources ?? []) as Array<Record<string, unknown>>) {
+      const id = (resource.node as { id?: string } | undefined)?.id;
+      if (!id) continue;
+      const types: Record<string, string> = {};
+      for (const config of (resource.genericXdsConfigs ?? []) as Array<{ typeUrl?: string; configStatus?: string }>) {
+        const name = (config.typeUrl ?? '').replace(/^type\.googleapis\.com\//, '');
+        types[SHORT_TYPE[name] ?? name] = config.configStatus ?? 'UNKNOWN';
+      }
+      statuses.push({ id: id.replace(/^sidecar~[^~]*~/, '').replace(/~.*$/, ''), types });
+    }
+  }
+  return statuses;
 }
