@@ -4,6 +4,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { localCallsNeeded, selectScenarios } from '../../demo/run-demo.ts';
+import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
 import { LocalDriver } from '../../local/local-driver.ts';
 import type { Scenario } from '../../scenarios/load.ts';
 import { bar, formatReport, useColor } from '../../verify/report.ts';
@@ -29,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        root: { type: 'string', default: 'scenarios' },
+        root: { type: 'string', default: KIT_SCENARIOS_DIR },
         'http-port': { type: 'string', default: '8080' },
         rate: { type: 'string', default: '10' },
         help: { type: 'boolean', short: 'h' },
