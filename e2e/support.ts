@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODE_OF_DRIVER, skipReasonForModes, type Driver, type DriverName } from '../src/driver/driver.ts';
 import { toDriverScenario } from '../src/driver/from-scenario.ts';
 import { runScenario } from '../src/driver/run-scenario.ts';
+import { envoyOnlyFeatures } from '../src/cluster/proxyless.ts';
 import { loadScenario } from '../src/scenarios/load.ts';
 import { verifyLogs } from '../src/verify/check.ts';
 import { localCallsNeeded } from '../src/demo/run-demo.ts';
@@ -28,9 +29,10 @@ async function createDriver(name: DriverName, scenario: ReturnType<typeof loadSc
     return { driver, sampleMs: 0 };
   }
   const { KindDriver } = await import('../src/cluster/kind-driver.ts');
-  const { defaultClusterSettings } = await import('../src/cluster/settings.ts');
-  const { sampleMsFor } = await import('../src/cluster/command.ts');
-  return { driver: new KindDriver({ settings: defaultClusterSettings(), clients: toDriverScenario(scenario).clients, build: false }), sampleMs: sampleMsFor(scenario) };
+  const { prepare, sampleMsFor } = await import('../src/cluster/command.ts');
+  // The images (official or offline) and tools of the running cluster; PROXYLESS=1 as for make e2e.
+  const { settings, runner } = await prepare('e2e', { proxyless: /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' }, (line) => process.stderr.write(`${line}\n`));
+  return { driver: new KindDriver({ settings, runner, clients: toDriverScenario(scenario).clients, build: false }), sampleMs: sampleMsFor(scenario) };
 }
 
 /** Declares the e2e test of scenarios/<name> on the chosen driver. */
@@ -38,7 +40,10 @@ export function scenarioTest(name: string): void {
   const scenario = loadScenario(join(ROOT, 'scenarios', name));
   const target = toDriverScenario(scenario);
   const driverKind = driverName();
-  const skip = skipReasonForModes(driverKind, target);
+  const proxyless = driverKind === 'kind' && /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? '');
+  const envoyOnly = proxyless ? envoyOnlyFeatures(scenario) : [];
+  const skip = skipReasonForModes(driverKind, target)
+    ?? (envoyOnly.length > 0 ? `needs Envoy, which proxyless gRPC has not: ${envoyOnly.join('; ')} (make e2e PROXYLESS=1 reports it as not run)` : undefined);
   const title = scenario.description.trim().split('\n')[0]!;
 
   describe(`${name} on the ${driverKind} driver`, () => {

@@ -58,7 +58,7 @@ export interface ClusterCliOptions {
   readonly err?: (text: string) => void;
 }
 
-function settingsFor(options: ClusterCliOptions): ClusterSettings {
+function settingsFor(options: Pick<ClusterCliOptions, 'proxyless'>): ClusterSettings {
   return defaultClusterSettings({ meshMode: options.proxyless ? 'proxyless' : 'sidecar' });
 }
 
@@ -105,7 +105,7 @@ export function plans(settings: ClusterSettings, scenarios: readonly Scenario[],
   };
 }
 
-interface Prepared {
+export interface Prepared {
   readonly settings: ClusterSettings;
   readonly runner: CommandRunner;
 }
@@ -115,7 +115,7 @@ interface Prepared {
  * runner whose PATH puts the offline tools and, where needed, the restricted-host docker first.
  * cluster-up decides the images; the other commands read them off the existing cluster.
  */
-async function prepare(command: string, options: ClusterCliOptions, log: (line: string) => void): Promise<Prepared> {
+export async function prepare(command: string, options: Pick<ClusterCliOptions, 'proxyless' | 'offline'>, log: (line: string) => void): Promise<Prepared> {
   const base = settingsFor(options);
   const localBin = join(base.repoRoot, '.tools/bin');
   const plain = execaRunner({ localBin, cwd: base.repoRoot }, base.versions);
