@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExpectSchema, type Expect } from '../scenarios/expect.ts';
-import { loadScenario } from '../scenarios/load.ts';
-import { checkShare, plannedCalls, verifyLogs, verifyTallies } from './check.ts';
+import { listScenarios, loadScenario } from '../scenarios/load.ts';
+import { checkShare, isStatistical, plannedCalls, statisticalChecks, SUITE_CHECK_BUDGET, SUITE_FALSE_FAIL_RATE, verifyLogs, verifyTallies } from './check.ts';
 import { seededRandom } from './prng.ts';
 import { simulateLines, simulateTally, type Split } from './simulate.ts';
 
@@ -18,15 +18,15 @@ describe('one check', () => {
     expect(checkShare('d', 'v2', { kind: 'share', value: 0 }, 1, 100).verdict).toBe('fail');
   });
 
-  it('90/10: 40 of 400 on v2 passes, 70 of 400 fails with the p-value in the reason', () => {
-    const ok = checkShare('default', 'v2', { kind: 'share', value: 0.1 }, 40, 400);
+  it('90/10: 50 of 500 on v2 passes, 88 of 500 fails with the p-value in the reason', () => {
+    const ok = checkShare('default', 'v2', { kind: 'share', value: 0.1 }, 50, 500);
     expect(ok.verdict).toBe('pass');
     expect(ok.interval.lower).toBeLessThan(0.1);
     expect(ok.interval.upper).toBeGreaterThan(0.1);
-    const bad = checkShare('default', 'v2', { kind: 'share', value: 0.1 }, 70, 400);
+    const bad = checkShare('default', 'v2', { kind: 'share', value: 0.1 }, 88, 500);
     expect(bad.verdict).toBe('fail');
-    expect(bad.pValue).toBeLessThan(0.001);
-    expect(bad.reason).toMatch(/observed 17\.5% \(70\/400\) is not consistent with 10\.0%/);
+    expect(bad.pValue).toBeLessThan(0.0001);
+    expect(bad.reason).toMatch(/observed 17\.6% \(88\/500\) is not consistent with 10\.0%/);
   });
 
   it('too few calls is a failure, not a weak pass', () => {
@@ -48,8 +48,8 @@ describe('planned calls', () => {
   it('follow from the expectations, per client and mode', () => {
     const w = load('weighted-90-10');
     const n = plannedCalls(w.expect, w.expect.clients[0]!, 'local');
-    expect(n).toBeGreaterThan(350);
-    expect(n).toBeLessThan(450);
+    expect(n).toBeGreaterThan(450);
+    expect(n).toBeLessThan(520);
     const h = load('header-user-admin');
     expect(plannedCalls(h.expect, h.expect.clients[1]!, 'local')).toBe(44);
     const nr = load('no-rules');
@@ -188,5 +188,28 @@ describe('expect.yaml schema', () => {
     expect(bad([{ identity: 'd', expect: { v1: 1 }, colour: 'red' }])).toBe(false);
     expect(bad([{ identity: 'd', headers: { User: 'admin' }, expect: { v1: 1 } }])).toBe(false);
     expect(bad([{ identity: 'd', expect: { v1: 1 } }])).toBe(true);
+  });
+});
+
+describe('the suite\'s family-wise false-fail rate', () => {
+  const all = listScenarios(scenarios);
+
+  it.each(['local', 'cluster'] as const)('a correct mesh fails a %s run of every scenario at most 1% of the time (Bonferroni)', (mode) => {
+    const checks = all.filter((s) => s.modes.includes(mode)).reduce((n, s) => n + statisticalChecks(s.expect, mode), 0);
+    expect(checks).toBeGreaterThan(0);
+    // Add scenarios past the budget and this fails: raise SUITE_CHECK_BUDGET (each alpha shrinks).
+    expect(checks).toBeLessThanOrEqual(SUITE_CHECK_BUDGET);
+    // The default alpha every verdict uses keeps the union bound within the stated rate.
+    const alpha = verifyTallies(all[0]!.expect, {}, mode).alpha;
+    expect(alpha * checks).toBeLessThanOrEqual(SUITE_FALSE_FAIL_RATE);
+    expect(SUITE_FALSE_FAIL_RATE).toBe(0.01);
+  });
+
+  it('counts only checks that can fail by chance', () => {
+    expect(isStatistical({ kind: 'share', value: 1 })).toBe(false);
+    expect(isStatistical({ kind: 'share', value: 0 })).toBe(false);
+    expect(isStatistical({ kind: 'share', value: 0.9 })).toBe(true);
+    expect(isStatistical({ kind: 'at-most', value: 0.02 })).toBe(true);
+    expect(isStatistical({ kind: 'at-least', value: 0 })).toBe(false);
   });
 });

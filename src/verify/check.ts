@@ -1,7 +1,7 @@
 /**
  * Decide each expectation of a scenario from tallied calls, with the exact binomial test.
  *
- * - An exact share (`v2: 0.1`) is tested two-sided at alpha (default 0.001); the verdict is "fail"
+ * - An exact share (`v2: 0.1`) is tested two-sided at alpha (default {@link DEFAULT_ALPHA}); the verdict is "fail"
  *   when the p-value is below alpha, i.e. when the expected share lies outside the (1 − alpha)
  *   Clopper–Pearson interval of the observed share.
  * - A share of 0 or 1 is deterministic: a single miss fails.
@@ -16,6 +16,40 @@ import { ANY_ERROR, ANY_OK, ERROR_CODE_NAMES, expectationsFor, serverId, type Ex
 import { clopperPearson, exactTestPValue, requiredSampleSize, type Alternative, type Interval } from './binomial.ts';
 import { countServerRequests } from './log-line.ts';
 import { tallyByIdentity, type Tally } from './tally.ts';
+
+/**
+ * The false-fail rate of the whole statistical suite per run: a correct mesh fails a run of every
+ * scenario of one mode (make demo, make e2e) at most this often. Deterministic checks (a share of 0
+ * or 1) never fail by chance (one miss is a real misroute), so only the statistical ones count.
+ */
+export const SUITE_FALSE_FAIL_RATE = 0.01;
+/**
+ * How many statistical checks one mode's suite may hold. Bonferroni splits the suite's rate over
+ * them, so adding scenarios does not raise it: a test (check.test.ts) fails when the shipped
+ * scenarios outgrow the budget, and raising the budget lowers each check's alpha.
+ */
+export const SUITE_CHECK_BUDGET = 100;
+/** Each check's alpha: SUITE_FALSE_FAIL_RATE / SUITE_CHECK_BUDGET (1e-4). */
+export const DEFAULT_ALPHA = SUITE_FALSE_FAIL_RATE / SUITE_CHECK_BUDGET;
+
+/** True when a check on this expectation can fail by chance (anything but a share of 0 or 1). */
+export function isStatistical(spec: Pick<ShareExpectation, 'kind' | 'value'>): boolean {
+  if (spec.kind === 'share') return spec.value > 0 && spec.value < 1;
+  if (spec.kind === 'at-least') return spec.value > 0;
+  return spec.value < 1;
+}
+
+/** The statistical checks a scenario makes in a mode (for the suite's false-fail budget). */
+export function statisticalChecks(expect: Expect, mode: Mode): number {
+  let n = 0;
+  for (const client of expect.clients) {
+    const specs: ShareExpectation[] = expectationsFor(client, mode).map(([, s]) => s);
+    if (client.latency && (!client.latency.share.modes || client.latency.share.modes.includes(mode))) specs.push(client.latency.share);
+    if (expect.mirror && expect.mirror.from === client.identity && (!expect.mirror.share.modes || expect.mirror.share.modes.includes(mode))) specs.push(expect.mirror.share);
+    n += specs.filter(isStatistical).length;
+  }
+  return n;
+}
 
 export interface CheckOptions {
   alpha?: number;
@@ -64,7 +98,7 @@ export function plannedSampleSize(spec: Pick<ShareExpectation, 'kind' | 'value'>
   if (spec.kind === 'at-least' && spec.value <= 0) return 0;
   if (spec.kind === 'at-most' && spec.value >= 1) return 0;
   return requiredSampleSize(spec.value, {
-    alpha: options.alpha ?? 0.001,
+    alpha: options.alpha ?? DEFAULT_ALPHA,
     power: options.power ?? 0.99,
     delta: options.delta ?? 0.1,
     alternative: alternativeOf(spec.kind),
@@ -113,7 +147,7 @@ export function checkShare(
   n: number,
   options: CheckOptions = {},
 ): Check {
-  const alpha = options.alpha ?? 0.001;
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
   const plannedN = plannedSampleSize(spec, options);
   const observed = n > 0 ? x / n : 0;
   const interval = clopperPearson(Math.min(x, n), n, alpha);
@@ -167,7 +201,7 @@ export function verifyTallies(
   options: CheckOptions = {},
   serverCount: (version: string) => number | undefined = () => undefined,
 ): VerifyResult {
-  const alpha = options.alpha ?? 0.001;
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
   const checks: Check[] = [];
   const counts: Record<string, Record<string, number>> = {};
   const totals: Record<string, number> = {};

@@ -12,7 +12,7 @@ function capture(): { stream: NodeJS.WriteStream; text: () => string } {
   return { stream, text: () => buf };
 }
 
-function logFile(share: number, n = 400): string {
+function logFile(share: number, n = 500): string {
   const dir = mkdtempSync(join(tmpdir(), 'canarykit-verify-'));
   const lines = Array.from({ length: n }, (_, i) => `INFO call server response = name:"a" id:"${i < n * share ? 'v2' : 'v1'}.0.0"`);
   writeFileSync(join(dir, 'client.log'), lines.join('\n'));
@@ -32,6 +32,6 @@ describe('verify CLI', () => {
   it('--plan prints the calls each client needs', () => {
     const out = capture();
     expect(main([scenario, '--plan', '--mode', 'local'], out.stream)).toBe(0);
-    expect(out.text()).toBe('default\t398\n');
+    expect(out.text()).toBe('default\t483\n');
   });
 });

@@ -71,7 +71,8 @@ function visibleLength(s: string): number {
 export function formatReport(result: VerifyResult, options: ReportOptions = {}): string {
   const color = options.color ?? false;
   const width = options.barWidth ?? 40;
-  const conf = `${((1 - result.alpha) * 100).toFixed(1)}% interval`;
+  // 99.99% for alpha 1e-4: as many digits as alpha has (toFixed(1) would round it to 100.0%).
+  const conf = `${Number(((1 - result.alpha) * 100).toPrecision(8))}% interval`;
   const lines: string[] = [];
   const failed = result.checks.filter((c) => c.verdict === 'fail').length;
   const head = result.passed ? paint(color, 'green', 'PASS') : paint(color, 'red', 'FAIL');
