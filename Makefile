@@ -57,11 +57,13 @@ typecheck: install ## Type-check the kit and the apps (tsc, no output).
 .PHONY: test
 test: install helm ## Run every test: unit, integration, chart, images and the local-mesh e2e suite.
 	$(MAKE) typecheck
-	@mkdir -p .tools && rm -f .tools/test-results.json .tools/e2e-results.json
-	vitest run --exclude 'e2e/**' --reporter=default --reporter=json --outputFile.json=.tools/test-results.json || true
+	@mkdir -p .tools && rm -f .tools/test-results.json* .tools/e2e-results.json*
+	@# Both runs always run; each one's exit code is kept (<report>.exit) and judged by test-summary:
+	@# vitest exits 1 on unhandled errors, which its JSON report does not count.
+	rc=0; vitest run --exclude 'e2e/**' --reporter=default --reporter=json --outputFile.json=.tools/test-results.json || rc=$$?; echo $$rc > .tools/test-results.json.exit
 	@# The e2e suite last and one file at a time: its verdicts rest on call timings that a machine
 	@# busy with the other suites (npm ci, docker, helm) would distort.
-	vitest run e2e --no-file-parallelism --reporter=default --reporter=json --outputFile.json=.tools/e2e-results.json || true
+	rc=0; vitest run e2e --no-file-parallelism --reporter=default --reporter=json --outputFile.json=.tools/e2e-results.json || rc=$$?; echo $$rc > .tools/e2e-results.json.exit
 	@node scripts/tools/test-summary.ts .tools/test-results.json .tools/e2e-results.json
 
 .PHONY: bench

@@ -1,6 +1,8 @@
 // Prints vitest's JSON reports (one per run) as one closing line, `tests: N passed, N failed,
 // N skipped`, which CI logs and people read alike. Exit code 1 when anything failed, a report is
-// missing (its run crashed) or no test ran.
+// missing (its run crashed), no test ran, or vitest itself failed a run: `<report>.exit` holds that
+// run's exit code, and vitest exits 1 on unhandled errors (an unhandled rejection, an error thrown
+// after a test ended) that the JSON report does not count. A run is judged as vitest judges it.
 import { existsSync, readFileSync } from 'node:fs';
 
 interface Report {
@@ -23,6 +25,16 @@ for (const file of files) {
     continue;
   }
   const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
+  const exitFile = `${file}.exit`;
+  const exit = existsSync(exitFile) ? Number(readFileSync(exitFile, 'utf8').trim()) : 0;
+  if (exit !== 0 && report.numFailedTests === 0) {
+    process.stderr.write(
+      `test-summary: vitest exited with code ${exit} for ${file} although no test failed: unhandled errors or a crashed worker (see "Unhandled Errors" in its output above); they fail the run\n`,
+    );
+    broken = true;
+  } else if (exit !== 0) {
+    broken = true;
+  }
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   skipped += report.numPendingTests + report.numTodoTests;
