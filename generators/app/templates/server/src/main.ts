@@ -2,7 +2,7 @@
 import { ConfigError } from './config-source.ts';
 import { loadServerConfig } from './config.ts';
 import { createLogger } from './logger.ts';
-import { startServer } from './server.ts';
+import { shutdownSignals, startServer } from './server.ts';
 
 let config;
 try {
@@ -21,8 +21,8 @@ const running = await startServer(config, log).catch((err: Error) => {
   process.exit(1);
 });
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    void running.shutdown(signal).then(() => process.exit(0));
-  });
-}
+// `on`, not `once`: with `once` a second SIGTERM/SIGINT (an impatient Ctrl-C, kubelet and a
+// preStop hook both signalling) met Node's default action and killed the server mid-drain.
+const onSignal = shutdownSignals(running, log);
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => onSignal(signal));
+void running.stopped.then(() => process.exit(0));

@@ -132,6 +132,38 @@ describe('graceful shutdown (real process, real SIGTERM)', () => {
     client.close();
   });
 
+  it('a second SIGTERM or SIGINT does not cut the drain short: the 20 calls in flight all succeed', async () => {
+    const server = await startServerProcess({ GREETER_DELAY_MS: '600', GREETER_SHUTDOWN_DRAIN_MS: '300', GREETER_SHUTDOWN_TIMEOUT_MS: '30000' });
+    const client = greeterClient(server.port);
+    await sayHello(client, 'warm-up');
+    const inFlight = Array.from({ length: 20 }, (_, i) => sayHello(client, `call-${i}`).then(() => 'ok', (err: grpc.ServiceError) => grpc.status[err.code]));
+    await new Promise((r) => setTimeout(r, 100));
+    server.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 50));
+    server.child.kill('SIGINT');
+    expect(await Promise.all(inFlight)).toEqual(Array(20).fill('ok'));
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toMatch(/already shutting down: the drain goes on; a third signal forces the shutdown signal:"SIGINT"/);
+    expect(server.output()).toMatch(/server stopped/);
+    client.close();
+  });
+
+  it('a third signal forces the shutdown, saying so', async () => {
+    const server = await startServerProcess({ GREETER_DELAY_MS: '20000', GREETER_SHUTDOWN_DRAIN_MS: '0', GREETER_SHUTDOWN_TIMEOUT_MS: '30000' });
+    const client = greeterClient(server.port);
+    const stuck = sayHello(client, 'slow').catch((err: grpc.ServiceError) => err);
+    await new Promise((r) => setTimeout(r, 150));
+    for (const signal of ['SIGTERM', 'SIGTERM', 'SIGTERM'] as const) {
+      server.child.kill(signal);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await server.exited).toBe(0);
+    expect(await stuck).toMatchObject({ code: grpc.status.CANCELLED });
+    expect(server.output()).toMatch(/third signal: forcing the shutdown/);
+    expect(server.output()).toMatch(/server stopped/);
+    client.close();
+  });
+
   it('forces the shutdown at the deadline when calls do not finish', async () => {
     const server = await startServerProcess({ GREETER_DELAY_MS: '20000', GREETER_SHUTDOWN_DRAIN_MS: '0', GREETER_SHUTDOWN_TIMEOUT_MS: '300' });
     const client = greeterClient(server.port);
