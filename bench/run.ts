@@ -6,11 +6,14 @@ import { benchCluster } from './cluster.ts';
 import { benchDemoSuite } from './demo-suite.ts';
 import { benchGrpcThroughput } from './grpc-throughput.ts';
 import { benchNewApp } from './newapp.ts';
+import { benchPackage } from './package.ts';
 import type { BenchResult } from './types.ts';
 
 const benches: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   'grpc-throughput': () => benchGrpcThroughput(),
   'newapp': () => benchNewApp(),
+  // npm install of the packed kit (npm registry), then npx canarykit newApp: installed vs clone.
+  package: () => benchPackage(),
   'client-reconnect': () => benchClientReconnect(),
   'demo-suite': () => benchDemoSuite(),
   // Only when a kind cluster is up (make cluster-up && make deploy PROXYLESS=1); else it says so.
