@@ -11,10 +11,17 @@ const TRANSPORT_HEADER = /^(:|grpc-|x-envoy-|x-forwarded-|x-b3-|x-request-id$|tr
 
 type GreeterSettings = Pick<ServerConfig, 'version' | 'maxNameLength' | 'failRate' | 'delayMs' | 'logRequests'>;
 
+/** Longest header value a log line shows; a longer one is cut and its length said (a caller's
+ * 64 KB header must not be written in full on every request line). */
+export const MAX_LOGGED_HEADER_VALUE = 128;
+
 export function callerHeaders(metadata: grpc.Metadata): string | undefined {
   const pairs: string[] = [];
-  for (const [key, value] of Object.entries(metadata.getMap())) {
-    if (!TRANSPORT_HEADER.test(key)) pairs.push(`${key}=${String(value)}`);
+  for (const [key, raw] of Object.entries(metadata.getMap())) {
+    if (TRANSPORT_HEADER.test(key)) continue;
+    const value = String(raw);
+    const shown = value.length > MAX_LOGGED_HEADER_VALUE ? `${value.slice(0, MAX_LOGGED_HEADER_VALUE)}…(${value.length} chars)` : value;
+    pairs.push(`${key}=${shown}`);
   }
   return pairs.length > 0 ? pairs.sort().join(',') : undefined;
 }
@@ -24,10 +31,12 @@ export function checkName(name: string, maxNameLength: number): { code: grpc.sta
   if (name.length === 0) {
     return { code: grpc.status.INVALID_ARGUMENT, details: 'name must not be empty' };
   }
-  if (name.length > maxNameLength) {
+  // Characters are Unicode code points, not UTF-16 units: an emoji is one character, not two.
+  const characters = name.length > maxNameLength ? [...name].length : name.length;
+  if (characters > maxNameLength) {
     return {
       code: grpc.status.INVALID_ARGUMENT,
-      details: `name is ${name.length} characters long; the limit is ${maxNameLength} (maxNameLength)`,
+      details: `name is ${characters} characters long; the limit is ${maxNameLength} (maxNameLength)`,
     };
   }
   return undefined;

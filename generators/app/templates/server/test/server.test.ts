@@ -54,6 +54,23 @@ describe('greeter server (in process, real gRPC on loopback)', () => {
     });
   });
 
+  it('counts a name in characters (code points), not UTF-16 units: 16 emoji pass a limit of 16', async () => {
+    await expect(sayHello(client, '😀'.repeat(16))).resolves.toMatchObject({ name: `Hello ${'😀'.repeat(16)}` });
+    await expect(sayHello(client, '😀'.repeat(17))).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+      details: 'name is 17 characters long; the limit is 16 (maxNameLength)',
+    });
+  });
+
+  it('logs a long header value cut to 128 characters, with its length', async () => {
+    const md = new grpc.Metadata();
+    md.set('x-big', 'b'.repeat(64 * 1024));
+    await sayHello(client, 'big-header', md);
+    const line = log.lines.find((l) => l.includes('"big-header"'))!;
+    expect(line).toContain(`"headers":"x-big=${'b'.repeat(128)}…(65536 chars)"`);
+    expect(line.length).toBeLessThan(1000);
+  });
+
   it('refuses a message over the gRPC size limit with RESOURCE_EXHAUSTED and keeps serving', async () => {
     await expect(sayHello(client, 'y'.repeat(5 * 1024 * 1024))).rejects.toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED });
     await expect(sayHello(client, 'after')).resolves.toMatchObject({ id: 'v2.0.0' });
