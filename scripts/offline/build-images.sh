@@ -14,14 +14,21 @@
 #   7. the greeter images (make build)
 # Idempotent: each image is tagged with a key of its pins and inputs; an existing tag is not rebuilt,
 # and Go's build cache makes a rebuild of the programs quick. Prints each step and its duration.
-# Writes .tools/offline/images.env: the tags the cluster commands use (src/cluster/offline.ts).
+# Writes .tools/offline/images.env: the tags the cluster commands use (src/cluster/images.ts).
+# Arguments pick parts: node, istio, apps (default: all three; images.env is written after all).
 set -euo pipefail
 # shellcheck source=scripts/offline/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 docker info >/dev/null 2>&1 || die "no Docker engine answers: start Docker (as root on Debian: make docker-setup), then retry"
 
-"$offline_dir/build-binaries.sh"
+parts="${*:-node istio apps}"
+for part in $parts; do case "$part" in node | istio | apps) ;; *) die "unknown part '$part': pick from node istio apps" ;; esac; done
+wants() { [[ " $parts " == *" $1 "* ]]; }
+components=""
+wants node && components+=" kind kubernetes etcd coredns crictl"
+wants istio && components+=" istio"
+[ -n "$components" ] && "$offline_dir/build-binaries.sh" "$components"
 build_started=$SECONDS
 
 k8s_v="$OFFLINE_KUBERNETES_VERSION"
@@ -57,6 +64,7 @@ else
 fi
 
 # --- 3. kind base image
+if wants node; then
 base_image="$OFFLINE_HUB/kind-base:$KIND_VERSION-$(key_of "$rootfs_image" "$offline_dir/node/kind-base.Dockerfile")"
 step "kind base image ($base_image)"
 if image_exists "$base_image"; then
@@ -64,7 +72,7 @@ if image_exists "$base_image"; then
 else
   ctx="$work/kind-base"
   mkdir -p "$ctx" && cp -r "$kind_mod/images/base/files" "$ctx/files" && chmod -R u+w "$ctx"
-  DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE=$rootfs_image" -t "$base_image" -f "$offline_dir/node/kind-base.Dockerfile" "$ctx" >/dev/null
+  docker_build --build-arg "BASE=$rootfs_image" -t "$base_image" -f "$offline_dir/node/kind-base.Dockerfile" "$ctx"
   step_done "built"
 fi
 
@@ -102,7 +110,7 @@ ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 LABEL canarykit.offline=$(key_of "$tag" "$offline_dir/build-images.sh" "$offline_dir/node/kube-proxy")
 ENTRYPOINT ["$entry"]
 EOF
-  DOCKER_BUILDKIT=0 docker build -q -t "$tag" "$ctx" >/dev/null
+  docker_build -t "$tag" "$ctx"
   say "$tag: built"
 done
 step_done "${#component_tags[@]} images"
@@ -132,16 +140,19 @@ else
   docker exec "$node_cid" sh -c 'pkill containerd; while pgrep -x containerd >/dev/null; do sleep 0.2; done; rm -f /var/log/containerd-build.log'
   docker commit \
     --change 'ENTRYPOINT ["/usr/local/bin/canarykit-entrypoint", "/sbin/init"]' --change 'CMD []' \
-    --change 'ENV container=docker' --change 'STOPSIGNAL SIGRTMIN+3' \
     --change "LABEL canarykit.offline.kubernetes=$k8s_v" \
     "$node_cid" "$node_image" >/dev/null
   docker rm -f "$node_cid" >/dev/null && node_cid=""
   step_done "$(docker image inspect --format '{{.Size}}' "$node_image" | awk '{printf "%d MB", $1/1e6}')"
 fi
 
+fi # node
+
 # --- 6. Istio images
 istio_tag="$OFFLINE_ISTIO_VERSION-$(key_of "$OFFLINE_ISTIO_MODULE_VERSION" "$rootfs_image" "$offline_dir/build-images.sh")"
+if wants istio; then
 step "Istio images $OFFLINE_HUB/istio/{pilot,proxyv2}:$istio_tag"
+ctx="$work/istio" && mkdir -p "$ctx"
 for image in pilot proxyv2; do
   ref="$OFFLINE_HUB/istio/$image:$istio_tag"
   if image_exists "$ref"; then say "$ref: built before"; continue; fi
@@ -156,21 +167,26 @@ for image in pilot proxyv2; do
     cp "$istio_bin/pilot-agent" "$ctx/bin"
     printf 'FROM %s\nCOPY bin /usr/local/bin/pilot-agent\nRUN mkdir -p /etc/istio/proxy /var/lib/istio/data && chmod 777 /etc/istio/proxy /var/lib/istio/data\nLABEL canarykit.offline.no-envoy=true\nENTRYPOINT ["/usr/local/bin/pilot-agent"]\n' "$rootfs_image" >"$ctx/Dockerfile"
   fi
-  DOCKER_BUILDKIT=0 docker build -q -t "$ref" "$ctx" >/dev/null
+  docker_build -t "$ref" "$ctx"
   say "$ref: built"
 done
 step_done
+fi # istio
 
 # --- 7. greeter images
+if wants apps; then
 step "greeter images (make build)"
 if ! docker image inspect "${BASE_IMAGE:-node:${NODE_VERSION%%.*}-bookworm-slim}" >/dev/null 2>&1; then
   BASE_IMAGE="${BASE_IMAGE:-node:${NODE_VERSION%%.*}-bookworm-slim}" "$root/scripts/ci/build-base-image.sh"
 fi
 make -C "$root" --no-print-directory build >/dev/null
 step_done
+fi # apps
+
+if [ "$parts" != "node istio apps" ]; then say "built: $parts (images.env is written when all parts are built)"; exit 0; fi
 
 cat >"$OFFLINE_OUT/images.env" <<EOF
-# Written by scripts/offline/build-images.sh ($(date -u +%FT%TZ)); read by src/cluster/offline.ts.
+# Written by scripts/offline/build-images.sh ($(date -u +%FT%TZ)); read by src/cluster/images.ts.
 OFFLINE_NODE_IMAGE=$node_image
 OFFLINE_ISTIO_HUB=$OFFLINE_HUB/istio
 OFFLINE_ISTIO_TAG=$istio_tag

@@ -67,3 +67,12 @@ go_build() {
   mv "$out.tmp" "$out"
   say "$(basename "$out"): built in $((SECONDS - started)) s"
 }
+
+# docker build with the legacy builder (no buildx here), quiet unless it fails.
+docker_build() {
+  local log; log="$(mktemp)"
+  if ! DOCKER_BUILDKIT=0 docker build "$@" >"$log" 2>&1; then
+    tail -n 30 "$log" >&2; rm -f "$log"; die "docker build $* failed (above)"
+  fi
+  rm -f "$log"
+}
