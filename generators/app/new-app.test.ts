@@ -132,6 +132,17 @@ describe('bad input is refused before anything is written', () => {
     expect(err).toMatch(/--name "Bad"/);
   });
 
+  it('a parent it cannot write to is reported as a problem of the target, with a fix (not the staging directory)', async () => {
+    // /sys refuses new entries even to root (EPERM), as a directory without write permission
+    // refuses them to a user (EACCES).
+    const target = '/sys/canarykit-newapp-test/demo-svc';
+    const { code, out, err } = await cli([target, '--yes']);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(/<dir> "\/sys\/canarykit-newapp-test\/demo-svc" cannot be created: \/sys is not writable \((EPERM|EACCES|EROFS)\); choose a directory you can write to/);
+    expect(err).not.toContain('.canarykit-newapp-');
+  });
+
   it('needs exactly one directory', async () => {
     expect((await cli(['--yes'])).err).toMatch(/give the directory of the new project/);
     expect((await cli(['a', 'b', '--yes'])).code).toBe(2);

@@ -2,6 +2,7 @@
 // temporary directory next to the target, and only when the whole project is written moves it into
 // place. A bad flag, a failed template or an interrupted run leaves the target as it was.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
@@ -42,6 +43,24 @@ export function targetDirProblems(dir: string, force: boolean): string[] {
   return [
     `<dir> "${dir}" is not empty (${shown}): pass --force to write into it (files the generator writes are overwritten, others kept), or choose a new directory`,
   ];
+}
+
+/**
+ * The staging directory, beside the target (same file system, so the final move is one rename).
+ * When the parent cannot be written, the error names the target and that parent, with a fix,
+ * not the staging directory the user never asked for; nothing has been written.
+ */
+function makeStagingDir(dir: string): string {
+  const parent = nearestExistingDir(path.dirname(dir));
+  try {
+    return fs.mkdtempSync(path.join(parent, '.canarykit-newapp-'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS' && code !== 'ENOENT') throw error;
+    throw new InputError([
+      `<dir> "${dir}" cannot be created: ${parent} is not writable (${code}); choose a directory you can write to (e.g. under ${os.homedir()}) or make ${parent} writable`,
+    ]);
+  }
 }
 
 function nearestExistingDir(dir: string): string {
@@ -86,7 +105,7 @@ export async function newApp(request: NewAppRequest): Promise<NewAppResult> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    scratch = fs.mkdtempSync(path.join(nearestExistingDir(path.dirname(dir)), '.canarykit-newapp-'));
+    scratch = makeStagingDir(dir);
     // Same base name as the target, so defaults derived from the directory name match.
     const staging = path.join(scratch, path.basename(dir));
     fs.mkdirSync(staging);
