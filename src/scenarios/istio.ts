@@ -183,6 +183,13 @@ export function virtualServiceProblems(vs: VirtualService): ObjectProblem[] {
   if (!spec) return [{ field: 'spec', reason: 'a VirtualService needs a spec', fix: 'add spec.hosts and spec.http' }];
   unknownKeys(spec, KNOWN['vsSpec']!, 'spec', out);
   if (!spec.hosts || spec.hosts.length === 0) out.push({ field: 'spec.hosts', reason: 'no hosts', fix: 'list the service the rule is for, e.g. greeter-server' });
+  if (Array.isArray(spec.http) && spec.http.length === 0 && !spec.tcp && !spec.tls) {
+    out.push({
+      field: 'spec.http',
+      reason: 'an empty list of http rules routes no call: every call to the host would fail',
+      fix: 'add the rules, ending with one without match (the default route); or delete the VirtualService for no rules at all',
+    });
+  }
   if (spec.tcp || spec.tls) out.push({ field: spec.tcp ? 'spec.tcp' : 'spec.tls', reason: 'gRPC is routed by http rules; tcp/tls rules do not apply to it', fix: 'write the rules under spec.http' });
   (spec.http ?? []).forEach((route, i) => {
     const at = `spec.http[${i}]`;

@@ -117,6 +117,40 @@ describe('bad scenarios are refused with file, field and reason', () => {
   });
 });
 
+describe('messages point at the file at fault, once', () => {
+  /** header-user-admin with its virtual-service.yaml rewritten by `edit`. */
+  const withVirtualService = (edit: (text: string) => string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'canarykit-vs-'));
+    cpSync(join(repoScenarios, 'header-user-admin'), dir, { recursive: true });
+    const vs = join(dir, 'virtual-service.yaml');
+    writeFileSync(vs, edit(readFileSync(vs, 'utf8')));
+    return dir;
+  };
+
+  it('an empty `http: []` is the VirtualService\'s problem, not the expectation\'s', () => {
+    const dir = withVirtualService((t) => `${t.slice(0, t.indexOf('  http:'))}  http: []\n`);
+    try {
+      const errors = inspectScenario(dir).errors;
+      expect(errors.map((e) => `${e.file.split('/').pop()} ${e.field}`)).toEqual(['virtual-service.yaml spec.http']);
+      expect(errors[0]!.reason).toMatch(/empty list of http rules routes no call/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('one YAML syntax error is one message, at its line, counting what followed from it', () => {
+    const dir = withVirtualService((t) => t.replace('    - greeter-server', '    - greeter-server\n   bad: [indent'));
+    try {
+      const errors = inspectScenario(dir).errors;
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.field).toBe('line 12, column 1');
+      expect(errors[0]!.reason).toMatch(/^malformed YAML: All mapping items must start at the same column \(and 1 more error after it/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('RE2 check (re2-wasm, the engine of the grpc-js-xds clients)', () => {
   it('accepts what RE2 accepts and refuses what it refuses, with RE2\'s own message', () => {
     expect(re2Problem('^admin(-[a-z]+)?$')).toBeUndefined();

@@ -117,15 +117,11 @@ export function inspectScenario(dir: string): { scenario?: Scenario; errors: Sce
     const lineCounter = new LineCounter();
     const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false });
     const list = Array.isArray(parsed) ? parsed : [parsed];
-    let yamlBroken = false;
-    for (const doc of list) {
-      for (const e of doc.errors) {
-        const pos = lineCounter.linePos(e.pos[0]);
-        err(shown, `line ${pos.line}, column ${pos.col}`, `malformed YAML: ${e.message.split('\n')[0]}`, 'fix the YAML syntax (indentation, colons, quotes)');
-        yamlBroken = true;
-      }
+    const yamlErrors = list.flatMap((doc) => doc.errors);
+    if (yamlErrors.length > 0) {
+      yamlError(shown, yamlErrors, lineCounter, err);
+      continue;
     }
-    if (yamlBroken) continue;
     const values = list.map((d) => d.toJS() as unknown).filter((v) => v !== null && v !== undefined);
     if (values.length === 0) err(shown, '', 'the file holds no object', 'remove the empty file');
     values.forEach((value, i) => {
@@ -161,10 +157,7 @@ export function inspectScenario(dir: string): { scenario?: Scenario; errors: Sce
     const docsE = Array.isArray(list) ? list : [list];
     const yamlErrors = docsE.flatMap((d) => d.errors);
     if (yamlErrors.length > 0) {
-      for (const e of yamlErrors) {
-        const pos = lineCounter.linePos(e.pos[0]);
-        err(expectShown, `line ${pos.line}, column ${pos.col}`, `malformed YAML: ${e.message.split('\n')[0]}`, 'fix the YAML syntax (indentation, colons, quotes)');
-      }
+      yamlError(expectShown, yamlErrors, lineCounter, err);
     } else if (docsE.length !== 1) {
       err(expectShown, '', `holds ${docsE.length} YAML documents`, 'keep one document');
     } else {
@@ -212,6 +205,18 @@ export function inspectScenario(dir: string): { scenario?: Scenario; errors: Sce
 }
 
 type Err = (file: string, field: string, reason: string, fix: string) => void;
+
+/**
+ * One message per malformed file: the first syntax error, where it is. The parser's later errors
+ * in the same file are mostly that one seen again from further down (one bad indent gave 12
+ * messages), so they are counted, not listed.
+ */
+function yamlError(file: string, errors: ReadonlyArray<{ pos: [number, number]; message: string }>, lineCounter: LineCounter, err: Err): void {
+  const first = errors[0]!;
+  const pos = lineCounter.linePos(first.pos[0]);
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''} after it, most likely caused by this one)` : '';
+  err(file, `line ${pos.line}, column ${pos.col}`, `malformed YAML: ${first.message.split('\n')[0]}${more}`, 'fix the YAML syntax (indentation, colons, quotes) here first');
+}
 
 function crossCheck(
   vss: Array<LoadedDoc & { object: VirtualService }>,
