@@ -193,8 +193,7 @@ export async function runNewApp(argv: string[], out: Writable = process.stdout, 
     const shown = path.isAbsolute(given) ? result.dir : path.relative(process.cwd(), result.dir) || '.';
     out.write(
       `\nCreated ${result.answers.type} "${result.answers.name}" ${result.answers.appVersion} in ${shown} (${result.files.length} files).\n` +
-        // npm test needs the project's dependencies first (the generator never installs: see index.ts).
-        `Next: ${shown === '.' ? '' : `cd ${shown} && `}npm ci && npm test   (or make test, which also brings Node 24; make help for build, deploy)\n`,
+        `Next: ${shown === '.' ? '' : `cd ${shown} && `}npm test   (its first run installs the locked dependencies; or make test, which also brings Node 24; make help for build, deploy)\n`,
     );
     return 0;
   } catch (error) {
