@@ -26,6 +26,64 @@ export function callerHeaders(metadata: grpc.Metadata): string | undefined {
   return pairs.length > 0 ? pairs.sort().join(',') : undefined;
 }
 
+/** Set by {@link withUtf8Check} on a request whose `name` bytes are not valid UTF-8. */
+export const INVALID_UTF8 = Symbol('name is not valid UTF-8');
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Whether field 1 (`name`, the only field of HelloRequest) of an encoded message is valid UTF-8.
+ * The protobuf decoder replaces bad bytes with U+FFFD, so only the bytes can tell. */
+export function nameIsValidUtf8(bytes: Uint8Array): boolean {
+  let at = 0;
+  const varint = (): number => {
+    let value = 0;
+    for (let shift = 0; at < bytes.length && shift < 35; shift += 7) {
+      const b = bytes[at++]!;
+      value += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return value;
+    }
+    throw new Error('bad varint');
+  };
+  try {
+    while (at < bytes.length) {
+      const key = varint();
+      const wire = key & 7;
+      if (wire === 0) varint();
+      else if (wire === 1) at += 8;
+      else if (wire === 5) at += 4;
+      else if (wire === 2) {
+        const length = varint();
+        if (key >>> 3 === 1) strictUtf8.decode(bytes.subarray(at, at + length));
+        at += length;
+      } else return true; // groups: not in this message; the decoder judges the rest
+    }
+  } catch (error) {
+    if (error instanceof TypeError) return false; // TextDecoder: invalid UTF-8
+    return true; // malformed framing: the protobuf decoder reports it
+  }
+  return true;
+}
+
+/**
+ * The service definition with a request decoder that marks a `name` that is not valid UTF-8
+ * (proto3 strings must be), so the handler refuses it with INVALID_ARGUMENT instead of answering
+ * "Hello �" with U+FFFD in place of the bytes it received.
+ */
+export function withUtf8Check<T extends grpc.ServiceDefinition>(service: T): T {
+  const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [method, def] of Object.entries(service)) {
+    out[method] = {
+      ...(def as grpc.MethodDefinition<unknown, unknown>),
+      requestDeserialize: (bytes: Buffer) => {
+        const message = def.requestDeserialize(bytes) as object;
+        if (!nameIsValidUtf8(bytes)) Object.defineProperty(message, INVALID_UTF8, { value: true });
+        return message;
+      },
+    };
+  }
+  return out as unknown as T;
+}
+
 /** The status for a request, or undefined when it can be answered. */
 export function checkName(name: string, maxNameLength: number): { code: grpc.status; details: string } | undefined {
   if (name.length === 0) {
@@ -44,7 +102,11 @@ export function checkName(name: string, maxNameLength: number): { code: grpc.sta
 
 export function createGreeterHandlers(cfg: GreeterSettings, log: Logger, random: () => number = Math.random): GreeterHandlers {
   type Answer = { error: grpc.StatusObject; user?: undefined } | { error?: undefined; user: User };
-  const answer = (name: string, metadata: grpc.Metadata, method: string): Answer => {
+  const answer = (request: { name: string }, metadata: grpc.Metadata, method: string): Answer => {
+    const name = request.name;
+    if ((request as { [INVALID_UTF8]?: boolean })[INVALID_UTF8]) {
+      return { error: { code: grpc.status.INVALID_ARGUMENT, details: 'name is not valid UTF-8 (proto3 strings must be)', metadata: new grpc.Metadata() } };
+    }
     const bad = checkName(name, cfg.maxNameLength);
     if (bad) return { error: { ...bad, metadata: new grpc.Metadata() } };
     if (cfg.failRate > 0 && random() < cfg.failRate) {
@@ -62,7 +124,7 @@ export function createGreeterHandlers(cfg: GreeterSettings, log: Logger, random:
 
   return {
     SayHello(call, callback) {
-      const result = answer(call.request.name, call.metadata, 'SayHello');
+      const result = answer(call.request, call.metadata, 'SayHello');
       if (result.error) {
         callback(result.error);
         return;
@@ -79,7 +141,7 @@ export function createGreeterHandlers(cfg: GreeterSettings, log: Logger, random:
         if (ended && pending === 0 && !call.destroyed) call.end();
       };
       call.on('data', (request: { name: string }) => {
-        const result = answer(request.name, call.metadata, 'SayHelloStream');
+        const result = answer(request, call.metadata, 'SayHelloStream');
         if (result.error) {
           call.emit('error', result.error);
           return;

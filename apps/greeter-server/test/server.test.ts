@@ -62,6 +62,17 @@ describe('greeter server (in process, real gRPC on loopback)', () => {
     });
   });
 
+  it('refuses a name that is not valid UTF-8 with INVALID_ARGUMENT, and answers valid multi-byte names', async () => {
+    // HelloRequest{name} encoded by hand: field 1, length 2, bytes FF FE (never valid UTF-8).
+    const raw = (bytes: number[]) =>
+      new Promise<grpc.ServiceError | Buffer>((resolve) =>
+        client.makeUnaryRequest('/api.Greeter/SayHello', (b: Buffer) => b, (b: Buffer) => b, Buffer.from([0x0a, bytes.length, ...bytes]), (err, out) => resolve(err ?? out!)),
+      );
+    expect(await raw([0xff, 0xfe])).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: 'name is not valid UTF-8 (proto3 strings must be)' });
+    const ok = await raw([...Buffer.from('é😀')]);
+    expect(Buffer.isBuffer(ok) && ok.toString('utf8')).toContain('Hello é😀');
+  });
+
   it('logs a long header value cut to 128 characters, with its length', async () => {
     const md = new grpc.Metadata();
     md.set('x-big', 'b'.repeat(64 * 1024));
@@ -121,7 +132,9 @@ describe('flaky version (failRate)', () => {
   });
 });
 
-describe('graceful shutdown (real process, real SIGTERM)', () => {
+// A shutdown takes the drain, a 1 s linger for connections and a PING round trip per connection
+// (src/server.ts stopAccepting); a loaded machine stretches the rest, hence the generous timeout.
+describe('graceful shutdown (real process, real SIGTERM)', { timeout: 30_000 }, () => {
   it('finishes every call in flight when SIGTERM arrives: zero failed calls', async () => {
     const server = await startServerProcess({ GREETER_DELAY_MS: '600', GREETER_SHUTDOWN_DRAIN_MS: '100', GREETER_SHUTDOWN_TIMEOUT_MS: '5000' });
     const client = greeterClient(server.port);

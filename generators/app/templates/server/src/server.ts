@@ -5,7 +5,7 @@ import http2 from 'node:http2';
 import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
 import type { ServerConfig } from './config.ts';
-import { createGreeterHandlers } from './greeter-service.ts';
+import { createGreeterHandlers, withUtf8Check } from './greeter-service.ts';
 import type { Logger } from './logger.ts';
 import { GREETER_SERVICE, greeterProto, packageDefinition } from './proto.ts';
 
@@ -114,7 +114,7 @@ export async function stopAccepting(server: grpc.Server, log: Logger, lingerMs =
 
 export async function startServer(cfg: ServerConfig, log: Logger): Promise<RunningServer> {
   const server = new grpc.Server();
-  server.addService(greeterProto.api.Greeter.service, createGreeterHandlers(cfg, log));
+  server.addService(withUtf8Check(greeterProto.api.Greeter.service), createGreeterHandlers(cfg, log));
   const health = new HealthImplementation({ '': 'SERVING', [GREETER_SERVICE]: 'SERVING' });
   health.addToServer(server);
   new ReflectionService(packageDefinition).addToServer(server);
