@@ -6,7 +6,9 @@ import { startClient, startTestServer } from './helpers.ts';
 const RESPONSE_TEXT = /^\S+Z INFO call server response = name:"Hello laurence" id:"v(\d)\.0\.0" latency_ms:[\d.]+ seq:(\d+)$/;
 const ERROR_TEXT = /^\S+Z ERROR call server error = code:14 status:"UNAVAILABLE" details:".*" latency_ms:[\d.]+ seq:\d+$/;
 
-describe('greeter client', () => {
+// Every case runs the real client process: seconds on a loaded machine, so a timeout well above
+// vitest's 5 s default (a liveness bound, not a timing claim).
+describe('greeter client', { timeout: 60_000 }, () => {
   it('logs one seed-shaped line per response with the version, and stops after count calls', async () => {
     const server = await startTestServer('v2.0.0');
     const client = startClient({ GREETER_TARGET: `dns:///127.0.0.1:${server.port}`, GREETER_COUNT: '12', GREETER_RATE: '0' });

@@ -121,7 +121,7 @@ describe('greeter server (in process, real gRPC on loopback)', () => {
   });
 });
 
-describe('flaky version (failRate)', () => {
+describe('flaky version (failRate)', { timeout: 30_000 }, () => {
   it('answers UNAVAILABLE for the configured share of calls', async () => {
     const cfg = serverConfigSchema.parse({ host: '127.0.0.1', port: 0, failRate: 1, shutdownDrainMs: 0, logRequests: false });
     const running = await startServer(cfg, memoryLogger());
@@ -208,7 +208,9 @@ describe('graceful shutdown (real process, real SIGTERM)', { timeout: 30_000 }, 
   });
 });
 
-describe('configuration is validated at start', () => {
+// Each case starts a real process: seconds on a loaded machine, so a timeout well above vitest's 5 s
+// default (a liveness bound, not a timing claim).
+describe('configuration is validated at start', { timeout: 30_000 }, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'greeter-conf-'));
   const write = (name: string, text: string) => {
     const file = path.join(dir, name);
