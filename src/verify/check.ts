@@ -28,8 +28,8 @@ export const SUITE_FALSE_FAIL_RATE = 0.01;
  * them, so adding scenarios does not raise it: a test (check.test.ts) fails when the shipped
  * scenarios outgrow the budget, and raising the budget lowers each check's alpha.
  */
-export const SUITE_CHECK_BUDGET = 100;
-/** Each check's alpha: SUITE_FALSE_FAIL_RATE / SUITE_CHECK_BUDGET (1e-4). */
+export const SUITE_CHECK_BUDGET = 50;
+/** Each check's alpha: SUITE_FALSE_FAIL_RATE / SUITE_CHECK_BUDGET (2e-4). */
 export const DEFAULT_ALPHA = SUITE_FALSE_FAIL_RATE / SUITE_CHECK_BUDGET;
 
 /** True when a check on this expectation can fail by chance (anything but a share of 0 or 1). */

@@ -32,6 +32,6 @@ describe('verify CLI', () => {
   it('--plan prints the calls each client needs', () => {
     const out = capture();
     expect(main([scenario, '--plan', '--mode', 'local'], out.stream)).toBe(0);
-    expect(out.text()).toBe('default\t483\n');
+    expect(out.text()).toBe('default\t455\n');
   });
 });
