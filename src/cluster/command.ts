@@ -199,7 +199,9 @@ export async function runCluster(command: string, options: ClusterCliOptions): P
     return 0;
   }
   if (command === 'deploy') {
-    const clients = clientsOf(clusterScenarios(loadScenarios(options)).map(toDriverScenario));
+    // Proxyless: no client for a scenario that needs Envoy (the ingress client would call a gateway that is not there).
+    const runnable = clusterScenarios(loadScenarios(options)).filter((s) => settings.meshMode !== 'proxyless' || !proxylessSkipReason(s, settings.images));
+    const clients = clientsOf(runnable.map(toDriverScenario));
     const plan = deployPlan(settings, { build: options.build, clients });
     await preflight(preflightContext, { cluster: true, tools: ['kind', 'kubectl', 'helm', 'istioctl'] });
     await new Executor({ runner, settings, log }).runSteps(plan.steps);

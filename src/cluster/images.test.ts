@@ -66,15 +66,15 @@ describe('which images cluster-up uses', () => {
 describe('the images of an existing cluster', () => {
   it('are offline when its node runs an offline node image', async () => {
     const runner = scriptedRunner([[/docker inspect .*canarykit-control-plane/, { stdout: `${offline.nodeImage}\n` }]]);
-    expect((await imagesOfCluster(runner, 'canarykit', versions, offline)).source).toBe('offline');
+    expect((await imagesOfCluster(runner, 'canarykit', versions, () => offline)).source).toBe('offline');
   });
   it('are official otherwise', async () => {
     const runner = scriptedRunner([[/docker inspect/, { stdout: 'kindest/node:v1.36.4\n' }]]);
-    expect((await imagesOfCluster(runner, 'canarykit', versions, offline)).source).toBe('official');
+    expect((await imagesOfCluster(runner, 'canarykit', versions, () => offline)).source).toBe('official');
   });
   it('need images.env when the node is offline', async () => {
     const runner = scriptedRunner([[/docker inspect/, { stdout: `${offline.nodeImage}\n` }]]);
-    await expect(imagesOfCluster(runner, 'canarykit', versions, undefined)).rejects.toThrow(/images.env is missing/);
+    await expect(imagesOfCluster(runner, 'canarykit', versions, () => undefined)).rejects.toThrow(/images.env is missing/);
   });
 });
 

@@ -115,10 +115,11 @@ export async function resolveImages(options: ResolveOptions): Promise<ClusterIma
 }
 
 /** For the commands after cluster-up: which images the existing cluster runs, read off its node container. */
-export async function imagesOfCluster(runner: CommandRunner, clusterName: string, versions: PinnedVersions, offline = readOfflineImages()): Promise<ClusterImages> {
+export async function imagesOfCluster(runner: CommandRunner, clusterName: string, versions: PinnedVersions, readOffline: () => OfflineImages | undefined = readOfflineImages): Promise<ClusterImages> {
   const node = await runner.run(['docker', 'inspect', '--format', '{{.Config.Image}}', `${clusterName}-control-plane`], { timeoutMs: 20_000 });
   const image = node.stdout.trim();
   if (node.exitCode !== 0 || !OFFLINE_NODE_REPOSITORY.test(image)) return officialImages(versions, `the cluster runs ${image || 'an official node image'}`);
+  const offline = readOffline();
   if (!offline) throw new ClusterError(`kind cluster '${clusterName}' runs the offline node image ${image}, but ${OFFLINE_IMAGES_FILE} is missing`, 'make offline-images (quick when the images exist), or make cluster-down && make cluster-up');
   return offlineImages(offline, versions, `the cluster runs the offline node image ${image}`);
 }

@@ -268,3 +268,12 @@ describe('cluster-up with the offline images', () => {
     expect(official.steps.map((s) => s.id)).toContain('rollout-istio-ingressgateway');
   });
 });
+
+describe('Helm values files', () => {
+  it('keep a header value helm would read as a boolean a string (YAML 1.1: off, on, yes, no)', async () => {
+    const { parse: parseYaml } = await import('yaml');
+    const plan = deployPlan(settings, { build: false, clients: [{ identity: 'no-retries', headers: { 'x-canarykit-retries': 'off', other: 'yes' } }] });
+    const file = execs(plan.steps).find((s) => s.id === 'helm-greeter-client-no-retries')!.files![0]!;
+    expect(parseYaml(file.content, { version: '1.1' }).client.metadata).toEqual({ 'x-canarykit-retries': 'off', other: 'yes' });
+  });
+});

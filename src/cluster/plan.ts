@@ -189,10 +189,10 @@ export function clusterUpPlan(settings: ClusterSettings, files?: ClusterUpFiles)
   let operator: { path: string; file?: PlannedFile; ingress: boolean } = { path: settings.istioOperator, ingress: true };
   if (offline) {
     if (!files) throw new Error('clusterUpPlan: the offline images need the parsed kind config and Istio overlay');
-    const kindFile = { path: `${settings.workDir}/kind-config.yaml`, content: stringify(offlineKindConfig(files.kindConfig)) };
+    const kindFile = { path: `${settings.workDir}/kind-config.yaml`, content: stringify(offlineKindConfig(files.kindConfig), { version: '1.1' }) };
     kindConfig = { path: kindFile.path, file: kindFile };
     const overlay = offlineIstioOperator(files.istioOperator, images.istio!.hub, images.istio!.tag);
-    const operatorFile = { path: `${settings.workDir}/istio-operator.yaml`, content: stringify(overlay) };
+    const operatorFile = { path: `${settings.workDir}/istio-operator.yaml`, content: stringify(overlay, { version: '1.1' }) };
     operator = { path: operatorFile.path, file: operatorFile, ingress: false };
   } else if (files) {
     operator = { ...operator, ingress: ingressGateway(files.istioOperator) !== undefined };
@@ -272,7 +272,8 @@ export function clusterDownPlan(settings: ClusterSettings): Plan {
 
 function valuesFile(settings: ClusterSettings, release: string, values: Record<string, unknown>, scenario?: string): PlannedFile {
   const dir = scenario ? `${settings.workDir}/values/${scenario}` : `${settings.workDir}/values`;
-  return { path: `${dir}/${release}.yaml`, content: stringify(values) };
+  // YAML 1.1, as helm reads it: a header value `off`, `yes` or `on` must stay a quoted string.
+  return { path: `${dir}/${release}.yaml`, content: stringify(values, { version: '1.1' }) };
 }
 
 function helmUpgrade(settings: ClusterSettings, release: string, file: PlannedFile, phase: string, purpose: string): ExecStep {
@@ -446,7 +447,7 @@ export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenari
     type: 'wait-routing', id: `wait@${scenario.name}`, phase, scenario: scenario.name, mode,
     purpose: mode === 'proxy-config'
       ? `poll istioctl proxy-config routes (and endpoints) until every client's Envoy (and the gateway's) has the scenario's routes and every server pod; give up after ${settings.routingTimeoutMs / 1000} s`
-      : `proxyless: poll istioctl proxy-status until every client is SYNCED with istiod; give up after ${settings.routingTimeoutMs / 1000} s`,
+      : `proxyless: poll until istiod reports every client synced (proxy-status -o json, no STALE, no NACK) and sends it the scenario's routes (istiod's config_dump for that client); give up after ${settings.routingTimeoutMs / 1000} s`,
     probes: routingProbes(settings, scenario, expected),
     timeoutMs: settings.routingTimeoutMs, intervalMs: settings.routingPollMs,
     settleMs: mode === 'proxy-status' ? PROXYLESS_SETTLE_MS : 0,
@@ -473,7 +474,7 @@ export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenari
     });
     cleanup.push({
       ...wait, id: `wait-default@${scenario.name}`,
-      purpose: 'wait until the sidecars are back to the default route (no VirtualService)',
+      purpose: settings.meshMode === 'sidecar' ? 'wait until the sidecars are back to the default route (no VirtualService)' : 'wait until every client is back to the default route (no VirtualService)',
       probes: routingProbes(settings, { ...scenario, clients: scenario.clients.filter((c) => c.via !== 'ingress') }, { mesh: expectedRouting([], ctx).mesh }),
     });
   }

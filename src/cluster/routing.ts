@@ -235,7 +235,8 @@ export function routeConfigsOfIstiodDump(json: string): EnvoyRouteConfig[] {
       else Object.values(record).forEach(walk);
     }
   };
-  walk(JSON.parse(json));
+  // pilot-discovery's own log lines ("2026/12/04 17:04:24 INFO GOMEMLIMIT ...") share its stdout.
+  walk(JSON.parse(json.split('\n').filter((line) => !/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} /.test(line)).join('\n')));
   return found;
 }
 
