@@ -64,7 +64,7 @@ describe('missing tools', () => {
 });
 
 describe('preflight', () => {
-  const ctx = (runner: ReturnType<typeof scriptedRunner>) => ({ runner, versions, clusterName: 'canarykit', where: { localBin: '/nonexistent' } });
+  const ctx = (runner: ReturnType<typeof scriptedRunner>) => ({ runner, versions, clusterName: 'canarykit', where: { localBin: '/nonexistent', path: '/nonexistent' } }); // PATH too: make puts its tool folders on it
 
   it('says Docker is not running, with the daemon error docker printed (recorded)', async () => {
     const runner = scriptedRunner([[/^docker info/, { exitCode: 1, stdout: recorded('docker-info-no-daemon.stdout'), stderr: recorded('docker-info-no-daemon.stderr') }]]);
