@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultRoutes, durationMs, expectedRouting, healthyEndpoints, parseRouteConfigs, routingMismatch } from './routing.ts';
+import { defaultRoutes, durationMs, expectedRouting, healthyEndpoints, parseProxyStatus, parseRouteConfigs, routeConfigsOfIstiodDump, routingMismatch } from './routing.ts';
 import { scenarioManifests } from './scenario-files.ts';
 import { REPO_ROOT } from './settings.ts';
 
@@ -109,5 +109,25 @@ describe('healthyEndpoints', () => {
     expect(healthyEndpoints(json('client-default-endpoints-rollout.json'), cluster)).toBe(1);
     expect(healthyEndpoints(json('client-default-endpoints-replicas.json'), cluster)).toBe(4);
     expect(healthyEndpoints(json('client-default-endpoints-replicas.json'), `outbound|20000|v1|${FQDN}`)).toBe(0);
+  });
+});
+
+// Recorded on the real offline kind + Istio cluster (2026-12-04, istiod 1.31-dev, proxyless clients).
+describe('istiod output recorded from a real proxyless run', () => {
+  const istiod = (name: string) => readFileSync(join(import.meta.dirname, 'testdata/istiod', name), 'utf8');
+
+  it('proxy-status -o json: every proxyless client and its per-type sync status', () => {
+    const statuses = parseProxyStatus(istiod('proxy-status-no-rules.json'));
+    expect(statuses.length).toBeGreaterThanOrEqual(3);
+    expect(statuses.map((s) => s.id.replace(/-[a-z0-9]+-[a-z0-9]+\.canarykit$/, ''))).toEqual(expect.arrayContaining(['greeter-client-default-v1', 'greeter-client-admin-v1']));
+    for (const s of statuses) expect(s.types).toMatchObject({ LDS: 'SYNCED', RDS: 'SYNCED', CDS: 'SYNCED', EDS: 'SYNCED' });
+  });
+
+  it("istiod's config_dump for a client (its own log line on stdout included) matches the default route, and not a weighted one", () => {
+    const configs = routeConfigsOfIstiodDump(istiod('config-dump-rds-no-rules.txt'));
+    expect(configs).toHaveLength(1);
+    expect(routingMismatch(configs, 'greeter-server.canarykit.svc.cluster.local', defaultRoutes(ctx))).toBeUndefined();
+    const weighted = [{ ...defaultRoutes(ctx)[0]!, clusters: { 'outbound|20000|v1|greeter-server.canarykit.svc.cluster.local': 90, 'outbound|20000|v2|greeter-server.canarykit.svc.cluster.local': 10 } }];
+    expect(routingMismatch(configs, 'greeter-server.canarykit.svc.cluster.local', weighted)).toMatch(/want/);
   });
 });
