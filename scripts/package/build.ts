@@ -138,6 +138,8 @@ export function buildPackages(): PackedTarball[] {
     'bin/canarykit.js',
     'README.md',
     'scenarios',
+    // The mesh dashboard's page (plain browser files, served by src/dashboard/server.ts).
+    'src/dashboard/page',
     // The apps the local mesh starts (src/local/app-process.ts): their compiled src/ is already
     // there; they read their proto (and, outside the mesh, conf/) relative to it.
     'apps/greeter-server/proto',

@@ -6,6 +6,10 @@
 // that replaces the old one. There is no "remove the old rules" step in between: an empty config
 // is plain round robin, which would send calls to versions neither scenario routes to. A refused
 // scenario therefore changes nothing: same routing, same clients, same `since`.
+//
+// The prompt and the dashboard's switch control both go through `switchTo(name)`: one lookup,
+// one refusal text, one queue. Switches run one after another, so two people switching at once
+// end in the state of the last switch, never in a mix of both.
 import { toDriverScenario } from '../driver/from-scenario.ts';
 import type { LocalDriver } from '../local/local-driver.ts';
 import { loadScenario, type Scenario } from '../scenarios/load.ts';
@@ -22,13 +26,90 @@ export interface ClientStatus {
   tally: Tally;
 }
 
+/** What a switch did: applied, or refused with a sentence naming what is wrong and the fix. */
+export type SwitchResult = { ok: true; scenario: Scenario; message: string } | { ok: false; message: string };
+
+/** The scenarios play offers: those that run on the local mesh, and those that need the cluster. */
+export interface PlayCatalogue {
+  runnable: readonly Scenario[];
+  clusterOnly: ReadonlyArray<{ name: string }>;
+}
+
+/** The last verdict `verify` reached (prompt or dashboard). */
+export interface PlayVerdict {
+  scenario: string;
+  at: Date;
+  result: VerifyResult;
+}
+
+export type PlayEvent = 'switch' | 'verify';
+
 export class PlaySession {
   readonly driver: LocalDriver;
   #current: Scenario | undefined;
   #since = new Date();
+  #byName: Map<string, Scenario>;
+  #clusterOnly: Set<string>;
+  /** The tail of the switch queue: each apply starts when the previous one has ended. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #history: Array<{ name: string; at: Date }> = [];
+  #verdict: PlayVerdict | undefined;
+  #verifying: string | undefined;
+  #listeners = new Set<(event: PlayEvent) => void>();
 
-  constructor(driver: LocalDriver) {
+  constructor(driver: LocalDriver, catalogue: PlayCatalogue = { runnable: [], clusterOnly: [] }) {
     this.driver = driver;
+    this.#byName = new Map(catalogue.runnable.map((s) => [s.name, s]));
+    this.#clusterOnly = new Set(catalogue.clusterOnly.map((s) => s.name));
+  }
+
+  /** The scenarios `switchTo` accepts, by name (sorted), and those that need the cluster. */
+  get catalogue(): { runnable: Scenario[]; clusterOnly: string[] } {
+    return { runnable: [...this.#byName.values()].sort((a, b) => a.name.localeCompare(b.name)), clusterOnly: [...this.#clusterOnly].sort() };
+  }
+
+  /** Every scenario applied so far and when, oldest first (the dashboard marks them on its timeline). */
+  get history(): ReadonlyArray<{ name: string; at: Date }> {
+    return this.#history;
+  }
+
+  get lastVerdict(): PlayVerdict | undefined {
+    return this.#verdict;
+  }
+
+  /** The scenario whose calls `verify` is collecting now, if any. */
+  get verifying(): string | undefined {
+    return this.#verifying;
+  }
+
+  /** Called after every applied switch and every verdict; returns the unsubscribe function. */
+  onChange(listener: (event: PlayEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * THE way to switch by name, for the prompt and the dashboard alike. Never throws: a name that
+   * is not a local scenario, a cluster-only scenario, or a scenario whose files are now wrong is
+   * refused with a message, and the routing stays as it was.
+   */
+  async switchTo(input: string): Promise<SwitchResult> {
+    const name = input.trim().replace(/^apply\s+/, '');
+    const scenario = this.#byName.get(name);
+    if (!scenario) {
+      if (this.#clusterOnly.has(name)) return { ok: false, message: `${name} runs on kind + Istio only (make e2e SCENARIO=${name}); the last routing stays` };
+      // JSON quoting: the name may come from a web page, and must not put control characters on the terminal.
+      const shown = JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}...` : name);
+      return { ok: false, message: `unknown scenario ${shown}; the last routing stays. Scenarios: ${[...this.#byName.keys()].sort().join(', ')}` };
+    }
+    try {
+      const applied = await this.apply(scenario);
+      this.#byName.set(applied.name, applied);
+      return { ok: true, scenario: applied, message: `applied ${applied.name}: ${applied.description.trim().split('\n')[0]}` };
+    } catch (err) {
+      // A scenario the mesh refuses leaves the last good routing in place.
+      return { ok: false, message: `refused: ${(err as Error).message}` };
+    }
   }
 
   get current(): Scenario | undefined {
@@ -46,12 +127,20 @@ export class PlaySession {
    * every client has ACKed it. Throws, changing nothing, when the scenario is refused.
    */
   async apply(scenario: Scenario): Promise<Scenario> {
-    const fresh = loadScenario(scenario.dir);
-    const target = toDriverScenario(fresh);
-    const applied = await this.driver.apply(target);
-    await this.driver.waitForRouting(target, applied);
-    this.#current = fresh;
-    this.#since = new Date();
+    const run = this.#queue.then(async () => {
+      const fresh = loadScenario(scenario.dir);
+      const target = toDriverScenario(fresh);
+      const applied = await this.driver.apply(target);
+      await this.driver.waitForRouting(target, applied);
+      this.#current = fresh;
+      this.#since = new Date();
+      this.#history.push({ name: fresh.name, at: this.#since });
+      if (this.#history.length > 100) this.#history.shift();
+      return fresh;
+    });
+    this.#queue = run.catch(() => {});
+    const fresh = await run;
+    this.#emit('switch');
     return fresh;
   }
 
@@ -72,7 +161,26 @@ export class PlaySession {
   async verify(): Promise<VerifyResult | undefined> {
     const current = this.#current;
     if (!current) return undefined;
-    const logs = await this.driver.collect(toDriverScenario(current), this.#since);
-    return verifyLogs(current.expect, logs, 'local');
+    this.#verifying = current.name;
+    this.#emit('verify');
+    try {
+      const logs = await this.driver.collect(toDriverScenario(current), this.#since);
+      const result = verifyLogs(current.expect, logs, 'local');
+      this.#verdict = { scenario: current.name, at: new Date(), result };
+      return result;
+    } finally {
+      this.#verifying = undefined;
+      this.#emit('verify');
+    }
+  }
+
+  #emit(event: PlayEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure (a closed page) is not the switch's.
+      }
+    }
   }
 }

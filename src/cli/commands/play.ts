@@ -1,16 +1,17 @@
 // `canarykit play`: the local mesh kept running for a workshop. Type a scenario's name to apply
 // it (the clients keep calling; only the routing changes), `status` for the split since the
-// change, `verify` for the full verdict, `quit` to stop. Each client serves its live split page.
+// change, `verify` for the full verdict, `quit` to stop. Each client serves its live split page,
+// and the mesh dashboard (src/dashboard) shows them all and switches scenarios from the browser.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { localCallsNeeded, selectScenarios } from '../../demo/run-demo.ts';
 import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
 import { LocalDriver } from '../../local/local-driver.ts';
-import type { Scenario } from '../../scenarios/load.ts';
+import { Dashboard, DEFAULT_DASHBOARD_PORT } from '../../dashboard/server.ts';
 import { bar, formatReport, useColor } from '../../verify/report.ts';
 import { PlaySession } from '../play-session.ts';
 
-const USAGE = `Usage: canarykit play [--root scenarios] [--http-port 8080] [--rate N]
+const USAGE = `Usage: canarykit play [--root scenarios] [--http-port 8080] [--rate N] [--dashboard-port ${DEFAULT_DASHBOARD_PORT} | --no-dashboard]
 
 Starts the local mesh (xDS control plane, server processes, proxyless clients) and keeps it
 running. Then, at the prompt:
@@ -22,6 +23,12 @@ running. Then, at the prompt:
 
   --http-port N   first port of the clients' live pages (default 8080; 0: none)
   --rate N        calls per second of each client (default 10, so the logs stay readable)
+  --dashboard-port N   port of the mesh dashboard on 127.0.0.1 (default ${DEFAULT_DASHBOARD_PORT}; 0: any free port)
+  --no-dashboard       no dashboard
+
+The dashboard (its URL is printed at start) shows the scenario in force with its YAML, every
+client's expected and observed split, a timeline of the split, error codes and the last verdict,
+and switches scenarios through the same checked, one-push apply as the prompt.
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -33,6 +40,8 @@ export async function run(argv: string[]): Promise<number> {
         root: { type: 'string', default: KIT_SCENARIOS_DIR },
         'http-port': { type: 'string', default: '8080' },
         rate: { type: 'string', default: '10' },
+        'dashboard-port': { type: 'string', default: String(DEFAULT_DASHBOARD_PORT) },
+        'no-dashboard': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -50,13 +59,27 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`canarykit play: --http-port must be a port number (0 for none), got "${values['http-port']}"\n`);
     return 2;
   }
+  const dashboardPort = Number(values['dashboard-port']);
+  if (!Number.isInteger(dashboardPort) || dashboardPort < 0 || dashboardPort > 65535) {
+    process.stderr.write(`canarykit play: --dashboard-port must be a port number (0: any free port), got "${values['dashboard-port']}"\n`);
+    return 2;
+  }
   if (!(rate >= 0)) {
     process.stderr.write(`canarykit play: --rate must be a number of calls per second (0: as fast as possible), got "${values.rate}"\n`);
     return 2;
   }
   const { run: scenarios, skipped } = selectScenarios(values.root, undefined);
-  const byName = new Map(scenarios.map((s) => [s.name, s]));
   const out = (line = '') => process.stdout.write(`${line}\n`);
+  // The dashboard listens before the mesh starts, so a port in use stops play at once.
+  let dashboard: Dashboard | undefined;
+  if (!values['no-dashboard']) {
+    try {
+      dashboard = await Dashboard.listen({ port: dashboardPort });
+    } catch (err) {
+      process.stderr.write(`canarykit play: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
   const driver = new LocalDriver({
     clientRate: rate,
     clientHttpPort: httpPort,
@@ -65,14 +88,27 @@ export async function run(argv: string[]): Promise<number> {
   await driver.up();
   out(`local mesh up: xDS control plane on ${driver.plane.address}. Type a scenario name (list, status, verify, quit).`);
 
-  const session = new PlaySession(driver);
+  const session = new PlaySession(driver, { runnable: scenarios, clusterOnly: skipped });
+  let reprompt = () => {};
+  if (dashboard) {
+    dashboard.attach(session, {
+      // A switch or a verify started on the page shows at the prompt too.
+      log: (line) => {
+        out(`\n[dashboard] ${line}`);
+        reprompt();
+      },
+    });
+    out(`dashboard: ${dashboard.url} (the scenario in force, every client's split, switch scenarios)`);
+  }
 
-  const apply = async (scenario: Scenario) => {
-    // Checked and translated before anything changes, then one push from the old config to the
-    // new one (src/cli/play-session.ts): a refused scenario keeps the last routing.
-    const applied = await session.apply(scenario);
-    byName.set(applied.name, applied);
-    out(`applied ${applied.name}: ${applied.description.trim().split('\n')[0]}`);
+  // One switch function for the prompt and the page (PlaySession.switchTo): checked and translated
+  // before anything changes, then one push from the old config to the new one; a refused scenario
+  // keeps the last routing.
+  const apply = async (name: string) => {
+    const result = await session.switchTo(name);
+    out(result.message);
+    if (!result.ok) return;
+    const applied = result.scenario;
     for (const c of driver.activeClients()) {
       const headers = Object.entries(applied.expect.clients.find((x) => x.identity === c.identity)?.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join(', ');
       out(`  client ${c.identity}${headers ? ` (${headers})` : ''}${c.httpPort ? `: live split at http://127.0.0.1:${c.httpPort}/` : ''}`);
@@ -106,11 +142,15 @@ export async function run(argv: string[]): Promise<number> {
     if (quitting) return;
     quitting = true;
     prompt.close();
+    await dashboard?.close();
     await driver.down();
   };
   process.once('SIGINT', () => void stop().then(() => process.exit(0)));
   process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
   prompt.setPrompt('canarykit> ');
+  reprompt = () => {
+    if (!quitting && !inputClosed) prompt.prompt(true);
+  };
   prompt.prompt();
   for await (const raw of prompt) {
     const line = raw.trim();
@@ -120,12 +160,9 @@ export async function run(argv: string[]): Promise<number> {
       else if (line === 'status' || line === '') status();
       else if (line === 'verify') await verify();
       else if (line === 'help') out(USAGE);
-      else if (byName.has(line) || byName.has(line.replace(/^apply\s+/, ''))) await apply(byName.get(line.replace(/^apply\s+/, ''))!);
-      else if (skipped.some((s) => s.name === line)) out(`${line} runs on kind + Istio only (make e2e SCENARIO=${line}); the last routing stays`);
-      else out(`unknown command or scenario "${line}"; scenarios: ${[...byName.keys()].join(', ')}`);
+      else await apply(line);
     } catch (err) {
-      // A scenario the mesh refuses leaves the last good routing in place.
-      out(`refused: ${(err as Error).message}`);
+      out(`error: ${(err as Error).message}`);
     }
     if (!quitting && !inputClosed) prompt.prompt();
   }
