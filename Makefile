@@ -33,8 +33,12 @@ demo: install ## Run every routing scenario on the local xDS mesh (no cluster) a
 	node bin/canarykit.js demo $(if $(SCENARIO),$(foreach s,$(SCENARIO),--scenario $(s)))
 
 .PHONY: play
-play: install ## Keep the local mesh running and switch scenarios by name, with live split pages (for workshops).
+play: install ## Keep the local mesh running, switch scenarios by name; prints the mesh dashboard's URL (for workshops).
 	node bin/canarykit.js play
+
+.PHONY: dashboard-screenshot
+dashboard-screenshot: install ## Remake docs/images/dashboard.png from a real play run in Chromium (about a minute).
+	node scripts/docs/screenshot-dashboard.ts
 
 .PHONY: scenarios
 scenarios: install ## List the routing scenarios and validate every file.

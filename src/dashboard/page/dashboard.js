@@ -182,6 +182,8 @@ function renderTimeline(state) {
             ctx.strokeStyle = '#0f172a';
             ctx.fillStyle = '#0f172a';
             ctx.setLineDash([4, 3]);
+            ctx.textAlign = 'left';
+            ctx.textBaseline = 'alphabetic';
             ctx.font = (12 * devicePixelRatio) + 'px system-ui';
             holder.switches.forEach((sw, i) => {
               const x = u.valToPos(sw.at / 1000, 'x', true);
