@@ -29,8 +29,8 @@ help: ## Show this help.
 ##@ Demo
 
 .PHONY: demo
-demo: install ## Run every routing scenario on the local xDS mesh (no cluster) and verify each split. SCENARIO=name for one.
-	node bin/canarykit.js demo $(if $(SCENARIO),$(foreach s,$(SCENARIO),--scenario $(s)))
+demo: install ## Run every routing scenario on the local xDS mesh (no cluster) and verify each split. SCENARIO=name for one; CONTROL_PLANE=istiod for the real istiod.
+	node bin/canarykit.js demo $(if $(SCENARIO),$(foreach s,$(SCENARIO),--scenario $(s))) $(if $(CONTROL_PLANE),--control-plane $(CONTROL_PLANE))
 
 .PHONY: play
 play: install ## Keep the local mesh running, switch scenarios by name; prints the mesh dashboard's URL (for workshops).

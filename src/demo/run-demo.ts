@@ -5,7 +5,7 @@
 import type { DriverScenario } from '../driver/driver.ts';
 import { toDriverScenario } from '../driver/from-scenario.ts';
 import { runScenario, ScenarioFailure } from '../driver/run-scenario.ts';
-import { LocalDriver } from '../local/local-driver.ts';
+import { LocalDriver, type ControlPlaneName } from '../local/local-driver.ts';
 import { loadScenario, scenarioDirs, type Scenario } from '../scenarios/load.ts';
 import { plannedCalls, verifyLogs, type VerifyResult } from '../verify/check.ts';
 import { formatReport, toJson } from '../verify/report.ts';
@@ -20,6 +20,8 @@ export interface DemoOptions {
   progress?: (line: string) => void;
   /** Control-plane log lines. */
   meshLog?: (line: string) => void;
+  /** canarykit's own xDS control plane (default) or a real istiod on loopback. */
+  controlPlane?: ControlPlaneName;
 }
 
 export interface ScenarioOutcome {
@@ -75,6 +77,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const { run, skipped } = selectScenarios(opts.root ?? 'scenarios', opts.scenarios);
   const driver = new LocalDriver({
     callsNeeded: localCallsNeeded(run),
+    ...(opts.controlPlane ? { controlPlane: opts.controlPlane } : {}),
     ...(opts.meshLog ? { log: opts.meshLog } : {}),
   });
   const outcomes: ScenarioOutcome[] = [];

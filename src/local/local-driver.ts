@@ -2,6 +2,7 @@
 // control plane, and one proxyless gRPC client process per identity (`xds:///greeter-server:20000`).
 // Applying a scenario pushes its VirtualServices and DestinationRules to the clients over ADS; the
 // clients (not a proxy) do the routing, exactly as grpc-js-xds does against istiod.
+import { IstiodControlPlane } from '../istiod/istiod-plane.ts';
 import { MeshControlPlane } from '../mesh/control-plane.ts';
 import { translate, type MeshEndpoint } from '../mesh/translate.ts';
 import { loadScenario } from '../scenarios/load.ts';
@@ -32,7 +33,13 @@ export interface LocalDriverOptions {
   /** First HTTP port for the clients' /, /healthz and /metrics (each pooled client takes the
    * next one); 0, the default, starts no HTTP server. */
   clientHttpPort?: number;
+  /** Who serves the clients' xDS: canarykit's own control plane (src/mesh, the default) or a real
+   * istiod started on loopback with a local kube-apiserver (src/istiod). */
+  controlPlane?: ControlPlaneName;
 }
+
+export type ControlPlaneName = 'canarykit' | 'istiod';
+export const CONTROL_PLANES: readonly ControlPlaneName[] = ['canarykit', 'istiod'];
 
 interface ServerSpec {
   version: string;
@@ -66,7 +73,7 @@ interface ClientEntry {
  */
 export class LocalDriver implements Driver {
   readonly name = 'local' as const;
-  #plane: MeshControlPlane | undefined;
+  #plane: MeshControlPlane | IstiodControlPlane | undefined;
   #servers = new Map<string, ServerEntry>();
   #activeServers: ServerEntry[] = [];
   #clients = new Map<string, ClientEntry>();
@@ -86,6 +93,7 @@ export class LocalDriver implements Driver {
       callsNeeded: opts.callsNeeded ?? (() => 100),
       collectTimeoutMs: opts.collectTimeoutMs ?? 30_000,
       log: opts.log ?? (() => {}),
+      controlPlane: opts.controlPlane ?? 'canarykit',
       clientHttpPort: opts.clientHttpPort ?? 0,
     };
   }
@@ -94,13 +102,15 @@ export class LocalDriver implements Driver {
     return skipReasonForModes('local', scenario);
   }
 
-  get plane(): MeshControlPlane {
+  get plane(): MeshControlPlane | IstiodControlPlane {
     if (!this.#plane) throw new Error('the local driver is not up: call up() first');
     return this.#plane;
   }
 
   async up(): Promise<void> {
-    this.#plane ??= await MeshControlPlane.start({ log: this.#opts.log });
+    this.#plane ??= this.#opts.controlPlane === 'istiod'
+      ? await IstiodControlPlane.start({ log: this.#opts.log })
+      : await MeshControlPlane.start({ log: this.#opts.log });
   }
 
   /**
@@ -110,7 +120,8 @@ export class LocalDriver implements Driver {
    */
   async prepare(scenarios: readonly DriverScenario[]): Promise<void> {
     await Promise.all(scenarios.map((s) => this.#ensureServers(s)));
-    await Promise.all(scenarios.flatMap((s) => s.clients.map((c) => this.#client(c))));
+    // With istiod each scenario gets fresh clients (see #freshClients): nothing to start ahead.
+    if (!this.#freshClients) await Promise.all(scenarios.flatMap((s) => s.clients.map((c) => this.#client(c, s))));
     for (const entry of this.#clients.values()) entry.proc.pause();
     this.#activeClients.clear();
   }
@@ -129,7 +140,7 @@ export class LocalDriver implements Driver {
     // so a config the mesh cannot express leaves the running servers and routing untouched.
     translate({ ...routing, endpoints: s.servers.map((srv) => endpoint(srv.version, 1)) });
     this.#activeServers = await this.#ensureServers(s);
-    plane.apply({ ...routing, endpoints: this.#endpoints() });
+    await plane.apply({ ...routing, endpoints: this.#endpoints() });
     await this.#ensureClients(s);
     return { appliedAt: new Date() };
   }
@@ -137,7 +148,8 @@ export class LocalDriver implements Driver {
   /** Every active client has ACKed the config just pushed (the scenario's own clients are the active ones). */
   async waitForRouting(_scenario?: DriverScenario, _applied?: AppliedScenario): Promise<void> {
     const nodeIds = [...this.#activeClients.values()].map((c) => c.nodeId);
-    await this.plane.waitForSync({ minClients: nodeIds.length, nodeIds, timeoutMs: 10_000 });
+    // istiod debounces, then pushes; its debug endpoints are polled: give it longer than src/mesh.
+    await this.plane.waitForSync({ minClients: nodeIds.length, nodeIds, timeoutMs: this.#plane instanceof IstiodControlPlane ? 30_000 : 10_000 });
   }
 
   /** Each client's calls issued at or after `since` (a call in flight across the switch was routed
@@ -163,7 +175,9 @@ export class LocalDriver implements Driver {
 
   async diagnose(scenario: DriverScenario): Promise<string> {
     const parts: string[] = [`scenario ${scenario.name} on the local mesh`];
-    if (this.#plane) {
+    if (this.#plane instanceof IstiodControlPlane) {
+      parts.push(await this.#plane.describe([...this.#activeClients.values()].map((c) => c.nodeId)));
+    } else if (this.#plane) {
       parts.push(`control plane ${this.#plane.address}, config version ${this.#plane.version}`);
       parts.push(`clusters: ${[...this.#plane.snapshot.clusters.keys()].join(', ') || 'none'}`);
       parts.push(`xDS clients: ${JSON.stringify(this.#plane.clients(), null, 1)}`);
@@ -180,7 +194,7 @@ export class LocalDriver implements Driver {
   /** Back to no routing rules (round robin over the scenario's endpoints); forget collected lines. */
   async cleanup(_scenario?: DriverScenario): Promise<void> {
     if (!this.#plane) return;
-    this.#plane.apply({ virtualServices: [], destinationRules: [], endpoints: this.#endpoints() });
+    await this.#plane.apply({ virtualServices: [], destinationRules: [], endpoints: this.#endpoints() });
     for (const { proc } of this.#servers.values()) proc.lines.length = 0;
     for (const { proc } of this.#clients.values()) proc.lines.length = 0;
   }
@@ -248,19 +262,28 @@ export class LocalDriver implements Driver {
     const next = new Map<string, ClientEntry>();
     await Promise.all(
       s.clients.map(async (c) => {
-        const entry = await this.#client(c);
+        const entry = await this.#client(c, s);
         entry.proc.resume();
         next.set(c.identity, entry);
       }),
     );
     const running = new Set(next.values());
-    for (const entry of this.#clients.values()) if (!running.has(entry)) entry.proc.pause();
+    for (const [key, entry] of this.#clients) {
+      if (running.has(entry)) continue;
+      if (!this.#freshClients) {
+        entry.proc.pause();
+        continue;
+      }
+      this.#clients.delete(key);
+      this.#clientStarts.delete(key);
+      void entry.proc.stop();
+    }
     this.#activeClients = next;
   }
 
   /** The pooled client process for these settings, started (and its start awaited) if needed. */
-  #client(c: DriverClient): Promise<ClientEntry> {
-    const key = this.#clientKey(c);
+  #client(c: DriverClient, s: DriverScenario): Promise<ClientEntry> {
+    const key = this.#freshClients ? JSON.stringify([s.name, this.#clientKey(c)]) : this.#clientKey(c);
     const pooled = this.#clientStarts.get(key);
     if (pooled && this.#clients.get(key)?.proc.running) return pooled;
     const nodeId = `canarykit-client-${c.identity}-${++this.#clientProcesses}`;
@@ -285,6 +308,17 @@ export class LocalDriver implements Driver {
     const started = proc.waitFor(/greeter client started/).then(() => entry);
     this.#clientStarts.set(key, started);
     return started;
+  }
+
+  /**
+   * Against istiod, clients are not pooled across scenarios: @grpc/grpc-js-xds 1.14.1 never takes
+   * back a Cluster that was deleted and then sent again unchanged (grpc/grpc-node#3074; every call
+   * then fails with "Cluster resource outbound|20000|v1|… does not exist"), and istiod, unlike
+   * src/mesh, deletes a subset's Cluster when its DestinationRule goes. Found by running the demo
+   * against istiod; docs/mesh.md, "fidelity".
+   */
+  get #freshClients(): boolean {
+    return this.#opts.controlPlane === 'istiod';
   }
 
   #clientKey(c: DriverClient): string {

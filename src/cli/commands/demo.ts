@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { demoJson, runDemo } from '../../demo/run-demo.ts';
 import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
+import { CONTROL_PLANES, type ControlPlaneName } from '../../local/local-driver.ts';
 import { useColor } from '../../verify/report.ts';
 
 const USAGE = `Usage: canarykit demo [--scenario NAME]... [--json] [--verbose]
@@ -15,6 +16,10 @@ it needs, and the split is checked with an exact binomial test.
   --scenario NAME   run only this scenario (repeatable); see 'canarykit scenarios'
   --root DIR        the scenarios folder (default: the kit's own scenarios/), e.g. a copy you are editing
   --json            print the results as JSON (no progress, no tables)
+  --control-plane canarykit|istiod
+                    who serves the clients' xDS: canarykit's own control plane (default), or a real
+                    istiod started on loopback with a local kube-apiserver and etcd, the scenario
+                    YAML applied with kubectl (needs the programs of 'make offline-images')
   --verbose         also print the control plane's log (pushes, ACKs, NACKs)
 `;
 
@@ -28,6 +33,7 @@ export async function run(argv: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         root: { type: 'string', default: KIT_SCENARIOS_DIR },
+        'control-plane': { type: 'string', default: 'canarykit' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -39,12 +45,18 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  const controlPlane = values['control-plane'];
+  if (!CONTROL_PLANES.includes(controlPlane as ControlPlaneName)) {
+    process.stderr.write(`canarykit demo: --control-plane must be one of ${CONTROL_PLANES.join(', ')}, got '${controlPlane}'\n`);
+    return 2;
+  }
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const color = !values.json && useColor(process.stdout);
   let result;
   try {
     result = await runDemo({
       root: values.root,
+      controlPlane: controlPlane as ControlPlaneName,
       ...(values.scenario ? { scenarios: values.scenario } : {}),
       color,
       ...(values.json ? {} : { progress: out }),
