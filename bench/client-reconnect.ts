@@ -6,8 +6,8 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../src/free-port.ts';
 import { median, type BenchResult } from './types.ts';
 
 const MAX_BACKOFF_MS = 1000; // channelOptions() in apps/greeter-client/src/call-loop.ts
@@ -48,13 +48,6 @@ function start(app: 'server' | 'client', env: Record<string, string>): Proc {
   return { child, next };
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
 
 async function freshFirstCall(port: number): Promise<number> {
   const t0 = performance.now();

@@ -5,21 +5,14 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../src/free-port.ts';
 import { median, type BenchResult } from './types.ts';
 
 const proto = grpc.loadPackageDefinition(
   protoLoader.loadSync(fileURLToPath(new URL('../proto/greeter.proto', import.meta.url)), { longs: String, enums: String, defaults: true, oneofs: true }),
 ) as any;
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
 
 /** Starts a server process whose stdout (its request log) goes to /dev/null, as in a pod whose
  * log a collector reads without slowing it; readiness is awaited by the load generator. */

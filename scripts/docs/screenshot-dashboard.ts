@@ -6,10 +6,9 @@
 //   node scripts/docs/screenshot-dashboard.ts [out.png]     (CHROMIUM_PATH, default /usr/bin/chromium)
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from './chromium.ts';
 import { PlayProcess } from '../../src/dashboard/testing/play-process.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const out = resolve(process.argv[2] ?? join(import.meta.dirname, '..', '..', 'docs', 'images', 'dashboard.png'));
 if (!existsSync(CHROMIUM)) {
   process.stderr.write(`screenshot-dashboard: ${CHROMIUM} does not exist: apt-get install -y chromium, or set CHROMIUM_PATH\n`);
@@ -19,7 +18,7 @@ if (!existsSync(CHROMIUM)) {
 const step = (line: string) => process.stdout.write(`screenshot-dashboard: ${line}\n`);
 // 40 calls/s per client: enough for a readable per-second timeline, little CPU.
 const { play, url } = await PlayProcess.start(['--rate', '40']);
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const browser = await launchChromium();
 try {
   step(`canarykit play is up, dashboard at ${url}`);
   play.type('weighted-90-10');

@@ -8,7 +8,6 @@
 // istiod here is the one the kind cluster runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -16,6 +15,7 @@ import { stringify } from 'yaml';
 import { REPO_ROOT, parseEnvFile } from '../cluster/env-file.ts';
 import { expectedRouting, routeConfigsOfIstiodDump, routingMismatch, type RouteSignature } from '../cluster/routing.ts';
 import type { ManifestDoc } from '../cluster/scenario-files.ts';
+import { freePort } from '../free-port.ts';
 import type { MeshConfig, MeshEndpoint } from '../mesh/translate.ts';
 
 /** The namespace the scenario YAML is applied to and the clients live in. */
@@ -51,17 +51,6 @@ export function istiodPrograms(root = REPO_ROOT): Record<'etcd' | 'kubeApiserver
       'scripts/offline/build-binaries.sh kubernetes etcd istio   (or make offline-images; ~30 min cold on 2 cores, seconds when built before)');
   }
   return programs;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, onTimeout: () => string): Promise<T> {

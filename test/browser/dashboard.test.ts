@@ -7,19 +7,19 @@
 // typed in the page gets the prompt's own refusal and changes nothing; two pages switching at once
 // end in one state; and strings the page did not write (scenario names, descriptions, header
 // values, identities, versions) are shown as text and never run.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../../scripts/docs/chromium.ts';
 import { PlayProcess } from '../../src/dashboard/testing/play-process.ts';
 import type { DashboardState } from '../../src/dashboard/state.ts';
 import { describeWithTool } from '../chart/tool-gate.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const check = {
   tool: 'Chromium',
-  missing: existsSync(CHROMIUM) ? undefined : `${CHROMIUM} does not exist`,
+  missing: chromiumMissing,
   fix: 'apt-get install -y chromium',
 };
 
@@ -73,10 +73,7 @@ describeWithTool(check, 'mesh dashboard in Chromium', () => {
     edit('expect/expect.yaml', /description: >[\s\S]*?\nmodes:/, `description: '${HOSTILE_DESCRIPTION}'\nmodes:`);
 
     ({ play, url } = await PlayProcess.start(['--root', root, '--rate', '50']));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,18 +1,17 @@
 // The client's live page in a real browser (Debian's Chromium driven by playwright-core): it
 // shows which version answers, and follows a change of server within seconds.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../../scripts/docs/chromium.ts';
 import { AppProcess } from '../../src/local/app-process.ts';
 import { describeWithTool } from '../chart/tool-gate.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const check = {
   tool: 'Chromium',
-  missing: existsSync(CHROMIUM) ? undefined : `${CHROMIUM} does not exist`,
+  missing: chromiumMissing,
   fix: 'apt-get install -y chromium',
 };
 
@@ -26,10 +25,7 @@ describeWithTool(check, 'client live page in Chromium', () => {
   };
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
