@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../scenarios/load.ts';
 import { plannedCalls } from '../verify/check.ts';
-import { parseClusterArgs, runCluster, sampleMsFor } from './command.ts';
+import { deployClients, parseClusterArgs, runCluster, sampleMsFor } from './command.ts';
 import { DEFAULT_CLIENT_RATE, REPO_ROOT } from './settings.ts';
 
 const options = { dryRun: true, scenarios: [] as string[], scenariosDir: 'scenarios', proxyless: false, build: true, offline: 'auto' as const };
@@ -68,5 +68,18 @@ describe.runIf(existsSync(join(REPO_ROOT, 'scenarios/weighted-90-10')))('canaryk
         expect((ms / 1000) * rate, `${name}/${client.identity}`).toBeGreaterThanOrEqual(plannedCalls(scenario.expect, client, 'cluster') * 1.3);
       }
     }
+  });
+});
+
+describe('the clients make deploy installs', () => {
+  const scenarios = ['header-user-admin', 'ingress-weighted-70-30', 'mirror-v2', 'retries'].map((n) => loadScenario(join(REPO_ROOT, 'scenarios', n)));
+  const offlineImages = { source: 'offline' as const, reason: 'test', nodeImage: 'n', istioVersion: '1.31-dev', envoy: false };
+  it('proxyless: none for a scenario that needs Envoy (no ingress client without a gateway)', () => {
+    const identities = deployClients(scenarios, { meshMode: 'proxyless', images: offlineImages }).map((c) => c.identity);
+    expect(identities).toEqual(['default', 'admin', 'no-retries']);
+  });
+  it('with sidecars: every identity of the cluster scenarios, the ingress client included', () => {
+    const identities = deployClients(scenarios, { meshMode: 'sidecar', images: { ...offlineImages, source: 'official', envoy: true } }).map((c) => c.identity);
+    expect(identities).toEqual(expect.arrayContaining(['default', 'admin', 'ingress', 'no-retries']));
   });
 });

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { DriverClient } from '../driver/driver.ts';
 import { toDriverScenario } from '../driver/from-scenario.ts';
 import { runScenario } from '../driver/run-scenario.ts';
 import { listScenarios, type Scenario } from '../scenarios/load.ts';
@@ -81,6 +82,15 @@ export function sampleMsFor(scenario: Scenario): number {
     seconds = Math.max(seconds, (calls / rate) * 1.3 + 5);
   }
   return Math.ceil(seconds) * 1000;
+}
+
+/**
+ * The clients `deploy` installs: one per identity of the cluster scenarios that can run. Proxyless,
+ * none for a scenario that needs Envoy (its ingress client would call a gateway that is not there).
+ */
+export function deployClients(scenarios: readonly Scenario[], settings: Pick<ClusterSettings, 'meshMode' | 'images'>): DriverClient[] {
+  const runnable = clusterScenarios(scenarios).filter((s) => settings.meshMode !== 'proxyless' || !proxylessSkipReason(s, settings.images));
+  return clientsOf(runnable.map(toDriverScenario));
 }
 
 function clusterUpFiles(settings: ClusterSettings): ClusterUpFiles {
@@ -199,9 +209,7 @@ export async function runCluster(command: string, options: ClusterCliOptions): P
     return 0;
   }
   if (command === 'deploy') {
-    // Proxyless: no client for a scenario that needs Envoy (the ingress client would call a gateway that is not there).
-    const runnable = clusterScenarios(loadScenarios(options)).filter((s) => settings.meshMode !== 'proxyless' || !proxylessSkipReason(s, settings.images));
-    const clients = clientsOf(runnable.map(toDriverScenario));
+    const clients = deployClients(loadScenarios(options), settings);
     const plan = deployPlan(settings, { build: options.build, clients });
     await preflight(preflightContext, { cluster: true, tools: ['kind', 'kubectl', 'helm', 'istioctl'] });
     await new Executor({ runner, settings, log }).runSteps(plan.steps);
