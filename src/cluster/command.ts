@@ -15,7 +15,7 @@ import { Executor } from './executor.ts';
 import { loadIstioOperator } from './istio-operator.ts';
 import { loadKindConfig } from './kind-config.ts';
 import { KindDriver } from './kind-driver.ts';
-import { clusterNodeImage, imagesOfCluster, officialImages, parseOfflineChoice, privilegedRefused, readOfflineImages, resolveImages, RESTRICTED_HOST_BIN, type ClusterImages, type OfflineChoice } from './images.ts';
+import { clusterNodeImage, imagesOfCluster, nodeRunning, officialImages, parseOfflineChoice, privilegedRefused, readOfflineImages, resolveImages, RESTRICTED_HOST_BIN, type ClusterImages, type OfflineChoice } from './images.ts';
 import { clientsOf, clusterDownPlan, clusterUpPlan, deployPlan, e2ePlan, type ClusterUpFiles, type Plan } from './plan.ts';
 import { proxylessSkipReason } from './proxyless.ts';
 import { renderPlan } from './render.ts';
@@ -130,7 +130,15 @@ export async function prepare(command: string, options: Pick<ClusterCliOptions, 
   const localBin = join(base.repoRoot, '.tools/bin');
   const plain = execaRunner({ localBin, cwd: base.repoRoot }, base.versions);
   await preflight({ runner: plain, versions: base.versions, clusterName: base.clusterName, where: { localBin } }, { docker: true });
-  const existing = await clusterNodeImage(plain, base.clusterName);
+  let existing = await clusterNodeImage(plain, base.clusterName);
+  if (command === 'up' && existing !== undefined && !(await nodeRunning(plain, base.clusterName))) {
+    // A node container that Docker did not restart (dockerd restarted, a reboot): kind would list the
+    // cluster, but nothing in it answers. It holds no state worth keeping: make it again.
+    log(`cluster-up: kind cluster '${base.clusterName}' exists but its node container is stopped (Docker restarted?): deleting it to create it again`);
+    const deleted = await plain.run(['kind', 'delete', 'cluster', '--name', base.clusterName], { timeoutMs: 120_000 });
+    if (deleted.exitCode !== 0) throw new ClusterError(`kind delete cluster --name ${base.clusterName} failed: ${firstLine(deleted.stderr)}`, `docker rm -f ${base.clusterName}-control-plane, then make cluster-up`);
+    existing = undefined;
+  }
   let images: ClusterImages;
   if (command === 'up') {
     images = await resolveImages({ runner: plain, versions: base.versions, choice: options.offline, log, offline: readOfflineImages() });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { imagesOfCluster, parseOfflineChoice, privilegedRefused, readOfflineImages, resolveImages } from './images.ts';
+import { imagesOfCluster, nodeRunning, parseOfflineChoice, privilegedRefused, readOfflineImages, resolveImages } from './images.ts';
 import { scriptedRunner } from './scripted-runner.ts';
 import type { PinnedVersions } from './settings.ts';
 
@@ -97,5 +97,13 @@ describe('a host that refuses --privileged', () => {
     expect(await privilegedRefused(scriptedRunner([]), 'img')).toBe(false);
     const other = scriptedRunner([[/--privileged/, { exitCode: 125, stderr: 'Unable to find image img locally\n' }]]);
     await expect(privilegedRefused(other, 'img')).rejects.toThrow(/failed for another reason: Unable to find image/);
+  });
+});
+
+describe('a node container', () => {
+  it('counts as running only when Docker says so', async () => {
+    expect(await nodeRunning(scriptedRunner([[/State.Running/, { stdout: 'true\n' }]]), 'canarykit')).toBe(true);
+    expect(await nodeRunning(scriptedRunner([[/State.Running/, { stdout: 'false\n' }]]), 'canarykit')).toBe(false);
+    expect(await nodeRunning(scriptedRunner([[/State.Running/, { exitCode: 1, stderr: 'Error: No such object' }]]), 'canarykit')).toBe(false);
   });
 });

@@ -130,6 +130,12 @@ export async function clusterNodeImage(runner: CommandRunner, clusterName: strin
   return node.exitCode === 0 ? node.stdout.trim() : undefined;
 }
 
+/** Whether the cluster's node container is running (it exists but is stopped after a Docker restart). */
+export async function nodeRunning(runner: CommandRunner, clusterName: string): Promise<boolean> {
+  const node = await runner.run(['docker', 'inspect', '--format', '{{.State.Running}}', `${clusterName}-control-plane`], { timeoutMs: 20_000 });
+  return node.exitCode === 0 && node.stdout.trim() === 'true';
+}
+
 /**
  * Whether this host refuses `docker run --privileged`, as hosts whose root lacks CAP_SYS_RESOURCE do
  * ("unable to apply caps: operation not permitted"). Tried with an image that is here, so no pull.
