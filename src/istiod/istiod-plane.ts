@@ -133,6 +133,11 @@ export class IstiodControlPlane {
     const log = join(this.#dir, `${name}.log`);
     const fd = openSync(log, 'a');
     const child = spawn(file, args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
+    // If this process ends without stop() (an uncaught error, process.exit), its children go too:
+    // an etcd or istiod left running would hold its ports and its temporary folder.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     const started = { name, child, log };
     this.#processes.push(started);
     return started;
