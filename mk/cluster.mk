@@ -8,7 +8,7 @@ CLUSTER_FLAGS = $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run) $(if $(filter 1 
 ##@ Cluster (kind + Istio)
 
 .PHONY: offline-images
-offline-images: ## Build every image the cluster needs from the Go module proxy and Debian (no registry): ~30 min cold, seconds warm.
+offline-images: ## Build every image the cluster needs from the Go module proxy and Debian (no registry): most of an hour cold on 2 cores, seconds warm.
 	$(call require_docker,offline-images)
 	scripts/offline/build-images.sh
 

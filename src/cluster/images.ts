@@ -98,7 +98,7 @@ export async function resolveImages(options: ResolveOptions): Promise<ClusterIma
   const useOffline = async (reason: string): Promise<ClusterImages> => {
     if (!offline) {
       throw new ClusterError(`${reason}, and the offline images are not built (${OFFLINE_IMAGES_FILE} is missing)`,
-        'make offline-images   (builds the kind node image and Istio from the Go module proxy and Debian packages: about 30 min cold on 2 cores, seconds when built before)');
+        'make offline-images   (builds the kind node image and Istio from the Go module proxy and Debian packages: most of an hour cold on 2 cores, seconds when built before)');
     }
     for (const image of [offline.nodeImage, `${offline.istioHub}/pilot:${offline.istioTag}`, `${offline.istioHub}/proxyv2:${offline.istioTag}`]) {
       if (!(await imageExists(runner, image))) throw new ClusterError(`offline image ${image} is gone from Docker (${OFFLINE_IMAGES_FILE} names it)`, 'make offline-images');

@@ -48,7 +48,7 @@ export function istiodPrograms(root = REPO_ROOT): Record<'etcd' | 'kubeApiserver
   const missing = Object.entries(programs).filter(([, file]) => !existsSync(file)).map(([, file]) => file.replace(`${root}/`, ''));
   if (missing.length > 0) {
     throw new IstiodPlaneError(`the istiod control plane needs programs that are not built: ${missing.join(', ')}`,
-      'scripts/offline/build-binaries.sh kubernetes etcd istio   (or make offline-images; ~30 min cold on 2 cores, seconds when built before)');
+      'scripts/offline/build-binaries.sh kubernetes etcd istio   (or make offline-images; most of an hour cold on 2 cores, seconds when built before)');
   }
   return programs;
 }
