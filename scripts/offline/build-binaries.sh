@@ -3,7 +3,7 @@
 # scripts/tools/versions.env: Kubernetes (kubeadm, kubelet, kubectl, control plane, kube-proxy),
 # etcd, CoreDNS, crictl, Istio (pilot-discovery, pilot-agent, istioctl) and kind. Output goes to
 # .tools/offline/<component>-<version>/; a binary already there is not rebuilt. Cold, on 2 cores:
-# about 25 minutes, most of it Kubernetes and Istio; warm (Go build cache kept): seconds.
+# 45-65 minutes measured on a busy machine, most of it Kubernetes and istiod; warm (Go build cache kept): about a minute.
 set -euo pipefail
 # shellcheck source=scripts/offline/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
