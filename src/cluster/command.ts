@@ -15,7 +15,7 @@ import { Executor } from './executor.ts';
 import { loadIstioOperator } from './istio-operator.ts';
 import { loadKindConfig } from './kind-config.ts';
 import { KindDriver } from './kind-driver.ts';
-import { clusterNodeImage, imagesOfCluster, nodeRunning, officialImages, parseOfflineChoice, privilegedRefused, readOfflineImages, resolveImages, RESTRICTED_HOST_BIN, type ClusterImages, type OfflineChoice } from './images.ts';
+import { clusterNode, imagesOfNode, officialImages, parseOfflineChoice, privilegedRefused, readOfflineImages, resolveImages, RESTRICTED_HOST_BIN, type ClusterImages, type OfflineChoice } from './images.ts';
 import { clientsOf, clusterDownPlan, clusterUpPlan, deployPlan, e2ePlan, type ClusterUpFiles, type Plan } from './plan.ts';
 import { proxylessSkipReason } from './proxyless.ts';
 import { renderPlan } from './render.ts';
@@ -105,7 +105,7 @@ export function plans(settings: ClusterSettings, scenarios: readonly Scenario[],
   const driverScenarios = scenarios.map(toDriverScenario);
   return {
     up: clusterUpPlan(settings, clusterUpFiles(settings)),
-    deploy: deployPlan(settings, { build: true, clients: clientsOf(driverScenarios.filter((s) => s.modes.includes('cluster'))) }),
+    deploy: deployPlan(settings, { build: true, clients: deployClients(scenarios, settings) }),
     e2e: e2ePlan(settings, scenarios.map((scenario, i) => ({
       scenario: driverScenarios[i]!,
       manifests: scenarioManifests(scenario.dir),
@@ -130,26 +130,26 @@ export async function prepare(command: string, options: Pick<ClusterCliOptions, 
   const localBin = join(base.repoRoot, '.tools/bin');
   const plain = execaRunner({ localBin, cwd: base.repoRoot }, base.versions);
   await preflight({ runner: plain, versions: base.versions, clusterName: base.clusterName, where: { localBin } }, { docker: true });
-  let existing = await clusterNodeImage(plain, base.clusterName);
-  if (command === 'up' && existing !== undefined && !(await nodeRunning(plain, base.clusterName))) {
+  let node = await clusterNode(plain, base.clusterName);
+  if (command === 'up' && node !== undefined && !node.running) {
     // A node container that Docker did not restart (dockerd restarted, a reboot): kind would list the
     // cluster, but nothing in it answers. It holds no state worth keeping: make it again.
     log(`cluster-up: kind cluster '${base.clusterName}' exists but its node container is stopped (Docker restarted?): deleting it to create it again`);
     const deleted = await plain.run(['kind', 'delete', 'cluster', '--name', base.clusterName], { timeoutMs: 120_000 });
     if (deleted.exitCode !== 0) throw new ClusterError(`kind delete cluster --name ${base.clusterName} failed: ${firstLine(deleted.stderr)}`, `docker rm -f ${base.clusterName}-control-plane, then make cluster-up`);
-    existing = undefined;
+    node = undefined;
   }
   let images: ClusterImages;
   if (command === 'up') {
     images = await resolveImages({ runner: plain, versions: base.versions, choice: options.offline, log, offline: readOfflineImages() });
-    if (existing !== undefined && existing !== images.nodeImage) {
+    if (node !== undefined && node.image !== images.nodeImage) {
       throw new ClusterError(
-        `kind cluster '${base.clusterName}' exists with node image ${existing}, but this run would use ${images.nodeImage} (${images.reason})`,
+        `kind cluster '${base.clusterName}' exists with node image ${node.image}, but this run would use ${images.nodeImage} (${images.reason})`,
         `delete it first: make cluster-down && make cluster-up${images.source === 'offline' ? '' : ' (or OFFLINE=1 to keep using the offline images)'}`,
       );
     }
   } else {
-    images = existing === undefined ? officialImages(base.versions) : await imagesOfCluster(plain, base.clusterName, base.versions);
+    images = node === undefined ? officialImages(base.versions) : imagesOfNode(node.image, base.clusterName, base.versions);
   }
   const pathDirs = [images.toolsBin, process.env.PATH].filter((d): d is string => Boolean(d));
   if (command !== 'down' && (await privilegedRefused(plain, images.nodeImage).catch((error: unknown) => {
@@ -189,9 +189,9 @@ export async function runCluster(command: string, options: ClusterCliOptions): P
   if (options.dryRun) {
     const settings = settingsFor(options);
     const scenarios = command === 'deploy' || command === 'e2e' ? loadScenarios(options) : [];
-    const all = plans(settings, scenarios, options.sampleSeconds);
-    if (command === 'deploy') out(renderPlan(deployPlan(settings, { build: options.build, clients: clientsOf(clusterScenarios(scenarios).map(toDriverScenario)) })));
-    else out(renderPlan(all[command as 'up' | 'down' | 'e2e']));
+    out(renderPlan(command === 'deploy'
+      ? deployPlan(settings, { build: options.build, clients: deployClients(scenarios, settings) })
+      : plans(settings, scenarios, options.sampleSeconds)[command as 'up' | 'down' | 'e2e']));
     return 0;
   }
   const files = command === 'up' ? clusterUpFiles(settingsFor(options)) : undefined;
@@ -208,8 +208,7 @@ export async function runCluster(command: string, options: ClusterCliOptions): P
     await executor.runSteps(plan.steps);
     if (command === 'up') {
       const record: ClusterUpRecord = { date: new Date().toISOString(), images: settings.images.source, ms: Date.now() - started, createMs: executor.stepMs.get('kind-create') ?? 0 };
-      mkdirSync(dirname(join(settings.repoRoot, CLUSTER_UP_RECORD)), { recursive: true });
-      writeFileSync(join(settings.repoRoot, CLUSTER_UP_RECORD), `${JSON.stringify(record)}\n`);
+      writeJson(join(settings.repoRoot, CLUSTER_UP_RECORD), record);
     }
     log(command === 'up'
       ? `cluster-up: done in ${((Date.now() - started) / 1000).toFixed(0)} s; next: make deploy${settings.images.envoy ? '' : ' PROXYLESS=1'}`
@@ -259,6 +258,11 @@ export interface ClusterUpRecord {
   readonly createMs: number;
 }
 export const CLUSTER_UP_RECORD = 'tmp/cluster/cluster-up.json';
+
+function writeJson(file: string, value: unknown): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
 
 function observedShares(result: ReturnType<typeof verifyLogs>): Pick<ClusterScenarioResult, 'observed' | 'calls'> {
   const observed: Record<string, Record<string, number>> = {};
@@ -312,8 +316,7 @@ async function runE2e(settings: ClusterSettings, runner: CommandRunner, scenario
     images: { source: settings.images.source, nodeImage: settings.images.nodeImage, istio: settings.images.istioVersion },
     scenarios: results,
   };
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  writeJson(file, report);
   const count = (status: ClusterScenarioResult['status']) => results.filter((r) => r.status === status).length;
   const ran = count('passed') + count('failed');
   out(`\n${count('passed')}/${ran} cluster scenarios passed${count('not-run') ? `, ${count('not-run')} not run (${results.filter((r) => r.status === 'not-run').map((r) => r.scenario).join(', ')}: see above)` : ''}; results: ${relative(settings.repoRoot, file)}\n`);

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { CollectedLogs } from '../driver/driver.ts';
 import { linesSince, sinceTimeArg } from './logs.ts';
-import { SINCE, type CheckStep, type CollectStep, type ExecStep, type Step, type WaitRoutingStep } from './plan.ts';
+import { istiodDebug, SINCE, type CheckStep, type CollectStep, type ExecStep, type Step, type WaitRoutingStep } from './plan.ts';
 import { commandLine } from './render.ts';
 import { healthyEndpoints, parseProxyStatus, parseRouteConfigs, routeConfigsOfIstiodDump, routingMismatch, type ProxyXdsStatus } from './routing.ts';
 import type { ClusterSettings } from './settings.ts';
@@ -154,8 +154,7 @@ export class Executor {
    * istiod's own debug endpoint (`pilot-discovery request GET /debug/config_dump?proxyID=…`).
    */
   async #proxyStatusWaiting(step: WaitRoutingStep): Promise<string[]> {
-    const { context, istioNamespace } = this.#settings;
-    const argv = ['istioctl', '--context', context, 'proxy-status', '-o', 'json'];
+    const argv = ['istioctl', '--context', this.#settings.context, 'proxy-status', '-o', 'json'];
     const result = await this.#runner.run(argv, { timeoutMs: 30_000 });
     if (result.exitCode !== 0) return [`istioctl proxy-status: ${firstLine(result.stderr)}`];
     let statuses: ProxyXdsStatus[];
@@ -175,10 +174,7 @@ export class Executor {
           waiting.push(`${proxy.id}: ${unsynced.map((t) => `${t} ${proxy.types[t] === 'ERROR' ? 'NACKed (ERROR)' : 'STALE'}`).join(', ')}`);
           continue;
         }
-        const dump = await this.#runner.run(
-          ['kubectl', '--context', context, 'exec', '-n', istioNamespace, 'deploy/istiod', '--', 'pilot-discovery', 'request', 'GET', `/debug/config_dump?proxyID=${proxy.id}&types=rds`],
-          { timeoutMs: 30_000 },
-        );
+        const dump = await this.#runner.run(istiodDebug(this.#settings, `/debug/config_dump?proxyID=${proxy.id}&types=rds`), { timeoutMs: 30_000 });
         let mismatch: string | undefined;
         try {
           mismatch = dump.exitCode === 0 ? routingMismatch(routeConfigsOfIstiodDump(dump.stdout), probe.domain, probe.expected) : `istiod's config_dump: ${firstLine(dump.stderr)}`;

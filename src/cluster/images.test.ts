@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { imagesOfCluster, nodeRunning, parseOfflineChoice, privilegedRefused, readOfflineImages, resolveImages } from './images.ts';
+import { clusterNode, imagesOfNode, parseOfflineChoice, privilegedRefused, readOfflineImages, resolveImages } from './images.ts';
 import { scriptedRunner } from './scripted-runner.ts';
 import type { PinnedVersions } from './settings.ts';
 
@@ -64,17 +64,14 @@ describe('which images cluster-up uses', () => {
 });
 
 describe('the images of an existing cluster', () => {
-  it('are offline when its node runs an offline node image', async () => {
-    const runner = scriptedRunner([[/docker inspect .*canarykit-control-plane/, { stdout: `${offline.nodeImage}\n` }]]);
-    expect((await imagesOfCluster(runner, 'canarykit', versions, () => offline)).source).toBe('offline');
+  it('are offline when its node runs an offline node image', () => {
+    expect(imagesOfNode(offline.nodeImage, 'canarykit', versions, () => offline).source).toBe('offline');
   });
-  it('are official otherwise', async () => {
-    const runner = scriptedRunner([[/docker inspect/, { stdout: 'kindest/node:v1.36.4\n' }]]);
-    expect((await imagesOfCluster(runner, 'canarykit', versions, () => offline)).source).toBe('official');
+  it('are official otherwise', () => {
+    expect(imagesOfNode('kindest/node:v1.36.4', 'canarykit', versions, () => offline).source).toBe('official');
   });
-  it('need images.env when the node is offline', async () => {
-    const runner = scriptedRunner([[/docker inspect/, { stdout: `${offline.nodeImage}\n` }]]);
-    await expect(imagesOfCluster(runner, 'canarykit', versions, () => undefined)).rejects.toThrow(/images.env is missing/);
+  it('need images.env when the node is offline', () => {
+    expect(() => imagesOfNode(offline.nodeImage, 'canarykit', versions, () => undefined)).toThrow(/images.env is missing/);
   });
 });
 
@@ -101,9 +98,9 @@ describe('a host that refuses --privileged', () => {
 });
 
 describe('a node container', () => {
-  it('counts as running only when Docker says so', async () => {
-    expect(await nodeRunning(scriptedRunner([[/State.Running/, { stdout: 'true\n' }]]), 'canarykit')).toBe(true);
-    expect(await nodeRunning(scriptedRunner([[/State.Running/, { stdout: 'false\n' }]]), 'canarykit')).toBe(false);
-    expect(await nodeRunning(scriptedRunner([[/State.Running/, { exitCode: 1, stderr: 'Error: No such object' }]]), 'canarykit')).toBe(false);
+  it('is read with one docker inspect: its image, and running only when Docker says so', async () => {
+    expect(await clusterNode(scriptedRunner([[/inspect .*Config.Image.*State.Running/, { stdout: `${offline.nodeImage} true\n` }]]), 'canarykit')).toEqual({ image: offline.nodeImage, running: true });
+    expect(await clusterNode(scriptedRunner([[/inspect/, { stdout: 'kindest/node:v1.36.4 false\n' }]]), 'canarykit')).toEqual({ image: 'kindest/node:v1.36.4', running: false });
+    expect(await clusterNode(scriptedRunner([[/inspect/, { exitCode: 1, stderr: 'Error: No such object' }]]), 'canarykit')).toBeUndefined();
   });
 });

@@ -114,26 +114,26 @@ export async function resolveImages(options: ResolveOptions): Promise<ClusterIma
   return useOffline(`docker pull ${versions.kindNodeImage} failed (${firstLine(pull.stderr) || `exit ${pull.exitCode}`}): no registry here`);
 }
 
-/** For the commands after cluster-up: which images the existing cluster runs, read off its node container. */
-export async function imagesOfCluster(runner: CommandRunner, clusterName: string, versions: PinnedVersions, readOffline: () => OfflineImages | undefined = readOfflineImages): Promise<ClusterImages> {
-  const node = await runner.run(['docker', 'inspect', '--format', '{{.Config.Image}}', `${clusterName}-control-plane`], { timeoutMs: 20_000 });
-  const image = node.stdout.trim();
-  if (node.exitCode !== 0 || !OFFLINE_NODE_REPOSITORY.test(image)) return officialImages(versions, `the cluster runs ${image || 'an official node image'}`);
+/** The node container of an existing cluster: its image and whether it runs; undefined when there is no such cluster. */
+export interface ClusterNode {
+  readonly image: string;
+  /** False after a Docker restart: kind does not restart its nodes. */
+  readonly running: boolean;
+}
+
+export async function clusterNode(runner: CommandRunner, clusterName: string): Promise<ClusterNode | undefined> {
+  const node = await runner.run(['docker', 'inspect', '--format', '{{.Config.Image}} {{.State.Running}}', `${clusterName}-control-plane`], { timeoutMs: 20_000 });
+  if (node.exitCode !== 0) return undefined;
+  const [image = '', running] = node.stdout.trim().split(' ');
+  return { image, running: running === 'true' };
+}
+
+/** For the commands after cluster-up: which images the existing cluster runs, told by its node's image. */
+export function imagesOfNode(nodeImage: string, clusterName: string, versions: PinnedVersions, readOffline: () => OfflineImages | undefined = readOfflineImages): ClusterImages {
+  if (!OFFLINE_NODE_REPOSITORY.test(nodeImage)) return officialImages(versions, `the cluster runs ${nodeImage || 'an official node image'}`);
   const offline = readOffline();
-  if (!offline) throw new ClusterError(`kind cluster '${clusterName}' runs the offline node image ${image}, but ${OFFLINE_IMAGES_FILE} is missing`, 'make offline-images (quick when the images exist), or make cluster-down && make cluster-up');
-  return offlineImages(offline, versions, `the cluster runs the offline node image ${image}`);
-}
-
-/** The node image of an existing cluster, or undefined when there is no such cluster. */
-export async function clusterNodeImage(runner: CommandRunner, clusterName: string): Promise<string | undefined> {
-  const node = await runner.run(['docker', 'inspect', '--format', '{{.Config.Image}}', `${clusterName}-control-plane`], { timeoutMs: 20_000 });
-  return node.exitCode === 0 ? node.stdout.trim() : undefined;
-}
-
-/** Whether the cluster's node container is running (it exists but is stopped after a Docker restart). */
-export async function nodeRunning(runner: CommandRunner, clusterName: string): Promise<boolean> {
-  const node = await runner.run(['docker', 'inspect', '--format', '{{.State.Running}}', `${clusterName}-control-plane`], { timeoutMs: 20_000 });
-  return node.exitCode === 0 && node.stdout.trim() === 'true';
+  if (!offline) throw new ClusterError(`kind cluster '${clusterName}' runs the offline node image ${nodeImage}, but ${OFFLINE_IMAGES_FILE} is missing`, 'make offline-images (quick when the images exist), or make cluster-down && make cluster-up');
+  return offlineImages(offline, versions, `the cluster runs the offline node image ${nodeImage}`);
 }
 
 /**

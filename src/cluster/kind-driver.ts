@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { skipReasonForModes, type AppliedScenario, type CollectedLogs, type Driver, type DriverClient, type DriverScenario, type DriverUpOptions } from '../driver/driver.ts';
 import { Executor } from './executor.ts';
 import { clientDeployment, clientSelector, CLIENT_CONTAINER, serverSelector, SERVER_CONTAINER } from './helm-values.ts';
-import { clusterDownPlan, clusterUpPlan, deployPlan, e2ePreludeSteps, scenarioSteps, type ScenarioSteps } from './plan.ts';
+import { clusterDownPlan, clusterUpPlan, deployPlan, e2ePreludeSteps, istiodDebug, scenarioSteps, type ScenarioSteps } from './plan.ts';
+import { nacksInIstiodLog } from './routing.ts';
 import { scenarioManifests, type ManifestDoc } from './scenario-files.ts';
 import type { ClusterSettings } from './settings.ts';
 import { execaRunner, preflight, type CommandRunner, type ToolName } from './tools.ts';
@@ -148,9 +149,9 @@ export class KindDriver implements Driver {
       const pods = await this.#runner.run(['kubectl', '--context', context, 'get', 'pods', '-n', namespace, '-l', clientSelector(client.identity), '-o', 'jsonpath={.items[*].metadata.name}'], { timeoutMs: 30_000 });
       for (const pod of pods.stdout.split(/\s+/).filter(Boolean)) {
         const proxyId = `${pod}.${namespace}`;
-        const dump = await this.#runner.run(['kubectl', '--context', context, 'exec', '-n', istioNamespace, 'deploy/istiod', '--', 'pilot-discovery', 'request', 'GET', `/debug/config_dump?proxyID=${proxyId}&types=lds,rds,cds`], { timeoutMs: 60_000 });
+        const dump = await this.#runner.run(istiodDebug(this.#settings, `/debug/config_dump?proxyID=${proxyId}&types=lds,rds,cds`), { timeoutMs: 60_000 });
         parts.push(`istiod's view of ${proxyId} (what it sends this proxyless client):\n${(dump.stdout || dump.stderr).trim().slice(0, 6000)}`);
-        const nacks = (istiodLog?.stdout ?? '').split('\n').filter((line) => line.includes('ACK ERROR') && line.includes(pod));
+        const nacks = nacksInIstiodLog(istiodLog?.stdout ?? '', pod);
         parts.push(nacks.length ? `NACKs istiod logged for ${pod} (last ${Math.min(5, nacks.length)}):\n${nacks.slice(-5).join('\n')}` : `no NACK from ${pod} in istiod's last 5000 log lines`);
       }
     }

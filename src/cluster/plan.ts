@@ -127,6 +127,14 @@ function kubectl(settings: ClusterSettings, ...args: string[]): string[] {
   return ['kubectl', '--context', settings.context, ...args];
 }
 
+/**
+ * istiod's own debug endpoint, asked inside its pod (`pilot-discovery request`, no curl needed):
+ * e.g. `/debug/config_dump?proxyID=<pod>.<ns>&types=rds`, what its generator sends that proxy.
+ */
+export function istiodDebug(settings: ClusterSettings, path: string): string[] {
+  return kubectl(settings, 'exec', '-n', settings.istioNamespace, 'deploy/istiod', '--', 'pilot-discovery', 'request', 'GET', path);
+}
+
 function istioctl(settings: ClusterSettings, ...args: string[]): string[] {
   return ['istioctl', '--context', settings.context, ...args];
 }

@@ -278,3 +278,8 @@ export function parseProxyStatus(output: string): ProxyXdsStatus[] {
   }
   return statuses;
 }
+
+/** The NACKs in istiod's log ("ADS:RDS: ACK ERROR <proxy> <code>:<the client's reason>"), of one proxy when named. */
+export function nacksInIstiodLog(log: string, proxy?: string): string[] {
+  return log.split('\n').filter((line) => line.includes('ACK ERROR') && (proxy === undefined || line.includes(proxy)));
+}

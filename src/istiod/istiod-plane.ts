@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { REPO_ROOT, parseEnvFile } from '../cluster/env-file.ts';
-import { expectedRouting, routeConfigsOfIstiodDump, routingMismatch, type RouteSignature } from '../cluster/routing.ts';
+import { expectedRouting, nacksInIstiodLog, routeConfigsOfIstiodDump, routingMismatch, type RouteSignature } from '../cluster/routing.ts';
 import type { ManifestDoc } from '../cluster/scenario-files.ts';
 import { freePort } from '../free-port.ts';
 import type { MeshConfig, MeshEndpoint } from '../mesh/translate.ts';
@@ -71,6 +71,12 @@ interface Ports {
   http: number;
   grpc: number;
   monitoring: number;
+}
+
+/** One proxy in istiod's /debug/syncz: per xDS type, the version sent and the one acknowledged. */
+interface SyncStatus {
+  readonly proxy: string;
+  readonly resources?: Record<string, { sent?: string; acked?: string; sentTime?: string }>;
 }
 
 interface Started {
@@ -273,8 +279,13 @@ export class IstiodControlPlane {
     return response.text();
   }
 
+  /** Every connected proxy's sent and acknowledged xDS versions, from istiod's /debug/syncz. */
+  async #syncz(): Promise<SyncStatus[]> {
+    return JSON.parse(await this.#debug('/debug/syncz')) as SyncStatus[];
+  }
+
   /** What is still missing for one client: istiod's routes and endpoints for it, and its ACK. */
-  async #waitingFor(nodeId: string): Promise<string | undefined> {
+  async #waitingFor(nodeId: string, syncz: SyncStatus[]): Promise<string | undefined> {
     const proxy = `${nodeId}.${NAMESPACE}`;
     const routes = await this.#debug(`/debug/config_dump?proxyID=${proxy}&types=rds`);
     if (!routes.trimStart().startsWith('{')) return `${proxy}: ${routes.trim()}`;
@@ -284,7 +295,7 @@ export class IstiodControlPlane {
     const all = (eds.configs ?? []).find((c) => c.clusterName?.startsWith('outbound|') && c.clusterName.split('|')[2] === '');
     const ports = (all?.endpoints ?? []).flatMap((l) => l.lbEndpoints ?? []).map((e) => e.endpoint?.address?.socketAddress?.portValue ?? 0).sort((a, b) => a - b);
     if (all && JSON.stringify(ports) !== JSON.stringify(this.#endpointPorts)) return `${proxy}: endpoints ${ports.join(', ')}, want ${this.#endpointPorts.join(', ')}`;
-    const sync = (JSON.parse(await this.#debug('/debug/syncz')) as Array<Record<string, string> & { resources?: Record<string, { sent?: string; acked?: string; sentTime?: string }> }>).find((s) => s.proxy === proxy);
+    const sync = syncz.find((s) => s.proxy === proxy);
     if (!sync) return `${proxy}: not connected to istiod yet`;
     const types = Object.entries(sync.resources ?? {});
     const unacked = types.filter(([, r]) => r.sent !== r.acked).map(([t]) => t.split('.').pop());
@@ -302,7 +313,8 @@ export class IstiodControlPlane {
     const nodeIds = opts.nodeIds ?? [];
     let waiting: string[] = [];
     await until('routing not in effect', opts.timeoutMs ?? 30_000, async () => {
-      waiting = (await Promise.all(nodeIds.map((id) => this.#waitingFor(id)))).filter((w): w is string => w !== undefined);
+      const syncz = await this.#syncz();
+      waiting = (await Promise.all(nodeIds.map((id) => this.#waitingFor(id, syncz)))).filter((w): w is string => w !== undefined);
       return waiting.length === 0 ? true : undefined;
     }, () => waiting.join('\n'));
   }
@@ -310,9 +322,10 @@ export class IstiodControlPlane {
   /** For a failed scenario: what istiod sends each client, and NACKs it logged. */
   async describe(nodeIds: readonly string[]): Promise<string> {
     const parts = [`istiod on ${this.address} (log: ${join(this.#dir, 'istiod.log')}), config version ${this.#version}`];
-    for (const id of nodeIds) parts.push(`${id}: ${(await this.#waitingFor(id).catch((e: Error) => e.message)) ?? 'in sync'}`);
+    const syncz = await this.#syncz().catch(() => []);
+    for (const id of nodeIds) parts.push(`${id}: ${(await this.#waitingFor(id, syncz).catch((e: Error) => e.message)) ?? 'in sync'}`);
     const istiod = this.#processes.find((p) => p.name === 'istiod');
-    const nacks = istiod ? readFileSync(istiod.log, 'utf8').split('\n').filter((l) => l.includes('ACK ERROR')).slice(-5) : [];
+    const nacks = istiod ? nacksInIstiodLog(readFileSync(istiod.log, 'utf8')).slice(-5) : [];
     parts.push(nacks.length ? `NACKs istiod logged:\n${nacks.join('\n')}` : 'no NACK in istiod\'s log');
     return parts.join('\n');
   }
