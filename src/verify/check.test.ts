@@ -152,11 +152,24 @@ describe('scenario verification on simulated logs', () => {
     const s = load('fault-delay');
     const lines: string[] = [];
     const n = plannedCalls(s.expect, s.expect.clients[0]!, 'local');
-    for (let i = 0; i < n; i++) lines.push(`INFO call server response = name:"a" id:"v1.0.0" latency_ms:${i % 2 === 0 ? 305 : 3}`);
+    for (let i = 0; i < n; i++) lines.push(`INFO call server response = name:"a" id:"v1.0.0" latency_ms:${i % 2 === 0 ? 1003 : 3}`);
     const r = verifyLogs(s.expect, { clients: { default: lines } }, 'local');
-    expect(r.checks.find((c) => c.outcome === 'latency>=290ms')).toMatchObject({ verdict: 'pass', x: Math.ceil(n / 2) });
+    expect(r.checks.find((c) => c.outcome === 'latency>=980ms')).toMatchObject({ verdict: 'pass', x: Math.ceil(n / 2) });
     const fast = lines.map((l) => l.replace(/latency_ms:\d+/, 'latency_ms:3'));
     expect(verifyLogs(s.expect, { clients: { default: fast } }, 'local').passed).toBe(false);
+  });
+
+  it('a failed latency check says where the latencies lie, so a slow machine shows as the middle band', () => {
+    const s = load('fault-delay');
+    const n = plannedCalls(s.expect, s.expect.clients[0]!, 'local');
+    // Half delayed; of the undelayed calls, a fifth held 700 ms and a fifth 990 ms by a stalled machine.
+    const lines = Array.from({ length: n }, (_, i) =>
+      `INFO call server response = name:"a" id:"v1.0.0" latency_ms:${i % 2 === 0 ? 1003 : i % 10 === 1 ? 990 : i % 10 === 3 ? 700 : 3}`);
+    const c = verifyLogs(s.expect, { clients: { default: lines } }, 'local').checks.find((x) => x.outcome === 'latency>=980ms')!;
+    expect(c.verdict).toBe('fail');
+    expect(c.reason).toContain(`${n - Math.ceil(n / 2) - Math.ceil((n - 1) / 10) - Math.ceil((n - 3) / 10)} under 490 ms`);
+    expect(c.reason).toContain(`${Math.ceil((n - 3) / 10)} from 490 to 980 ms`);
+    expect(c.reason).toMatch(/max 1003 ms\)$/);
   });
 
   it('mirror: requests in the v2 server log per client call', () => {

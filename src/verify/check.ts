@@ -229,6 +229,7 @@ export function verifyTallies(
       const slow = t.latenciesMs.filter((l) => l >= ms).length;
       const c = checkShare(id, `latency>=${ms}ms`, client.latency.share, slow, t.latenciesMs.length, options);
       if (t.latenciesMs.length === 0) c.reason = 'no log line carries a latency';
+      else if (c.verdict === 'fail') c.reason += `; ${latencyBands(t.latenciesMs, ms)}`;
       checks.push(c);
     }
     if (expect.mirror && expect.mirror.from === id && (!expect.mirror.share.modes || expect.mirror.share.modes.includes(mode))) {
@@ -244,4 +245,20 @@ export function verifyTallies(
     }
   }
   return { mode, alpha, passed: checks.every((c) => c.verdict === 'pass'), checks, counts, totals };
+}
+
+/**
+ * Where the latencies of a failed latency check lie, in three bands around the threshold: a delay
+ * fault splits calls into a fast mode and a mode at or above the threshold, so calls in the middle
+ * band are undelayed calls a slow machine held (they count as delayed once past the threshold).
+ */
+export function latencyBands(latenciesMs: readonly number[], thresholdMs: number): string {
+  const half = thresholdMs / 2;
+  const fast = latenciesMs.filter((l) => l < half).length;
+  const middle = latenciesMs.filter((l) => l >= half && l < thresholdMs).length;
+  const slow = latenciesMs.length - fast - middle;
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return `latencies: ${fast} under ${half} ms, ${middle} from ${half} to ${thresholdMs} ms, ${slow} at ${thresholdMs} ms or more ` +
+    `(p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${sorted[sorted.length - 1]} ms)`;
 }
