@@ -32,6 +32,10 @@ help: ## Show this help.
 demo: install ## Run every routing scenario on the local xDS mesh (no cluster) and verify each split. SCENARIO=name for one; CONTROL_PLANE=istiod for the real istiod.
 	node bin/canarykit.js demo $(if $(SCENARIO),$(foreach s,$(SCENARIO),--scenario $(s))) $(if $(CONTROL_PLANE),--control-plane $(CONTROL_PLANE))
 
+.PHONY: mesh-diff
+mesh-diff: install ## Diff the xDS src/mesh and a real istiod send the same client, per local scenario (needs make offline-images' programs). SCENARIO=name for one.
+	node bin/canarykit.js mesh diff $(if $(SCENARIO),$(foreach s,$(SCENARIO),--scenario $(s)))
+
 .PHONY: play
 play: install ## Keep the local mesh running, switch scenarios by name; prints the mesh dashboard's URL (for workshops).
 	node bin/canarykit.js play

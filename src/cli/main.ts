@@ -34,6 +34,11 @@ const commands: Record<string, Command> = {
     usage: 'canarykit cluster up|deploy|e2e|down [--dry-run] [--scenario NAME]...',
     load: () => import('./commands/cluster.ts'),
   },
+  mesh: {
+    summary: 'diff the xDS that src/mesh and a real istiod send the same client, per scenario',
+    usage: 'canarykit mesh diff [--scenario NAME]... [--verbose]',
+    load: () => import('./commands/mesh.ts'),
+  },
   scenarios: {
     summary: 'list the routing scenarios and validate their files',
     usage: 'canarykit scenarios [--validate] [--dir scenarios]',
