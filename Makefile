@@ -36,6 +36,10 @@ demo: install ## Run every routing scenario on the local xDS mesh (no cluster) a
 mesh-diff: install ## Diff the xDS src/mesh and a real istiod send the same client, per local scenario (needs make offline-images' programs). SCENARIO=name for one.
 	node bin/canarykit.js mesh diff $(if $(SCENARIO),$(foreach s,$(SCENARIO),--scenario $(s)))
 
+.PHONY: grpc-go-client
+grpc-go-client: ## Build the grpc-go proxyless client (clients/grpc-go, pinned in its go.mod) into .tools/bin: minutes cold, a second warm.
+	cd clients/grpc-go && CGO_ENABLED=0 GOFLAGS=-trimpath go build -ldflags "-s -w" -o $(CURDIR)/.tools/bin/greeter-go-client .
+
 .PHONY: play
 play: install ## Keep the local mesh running, switch scenarios by name; prints the mesh dashboard's URL (for workshops).
 	node bin/canarykit.js play

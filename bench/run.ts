@@ -5,6 +5,7 @@ import { benchClientReconnect } from './client-reconnect.ts';
 import { benchCluster } from './cluster.ts';
 import { benchDemoSuite } from './demo-suite.ts';
 import { benchGrpcThroughput } from './grpc-throughput.ts';
+import { benchIstiod } from './istiod.ts';
 import { benchNewApp } from './newapp.ts';
 import { benchPackage } from './package.ts';
 import type { BenchResult } from './types.ts';
@@ -16,6 +17,8 @@ const benches: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   package: () => benchPackage(),
   'client-reconnect': () => benchClientReconnect(),
   'demo-suite': () => benchDemoSuite(),
+  // The real istiod against src/mesh: start to ready, and the local suite (make offline-images first).
+  istiod: () => benchIstiod(),
   // Only when a kind cluster is up (make cluster-up && make deploy PROXYLESS=1); else it says so.
   cluster: () => benchCluster(),
 };
