@@ -48,6 +48,10 @@ play: install ## Keep the local mesh running, switch scenarios by name; prints t
 dashboard-screenshot: install ## Remake docs/images/dashboard.png from a real play run in Chromium (about a minute).
 	node scripts/docs/screenshot-dashboard.ts
 
+.PHONY: workshop
+workshop: install ## Run docs/workshop/README.md's marked command blocks and check each "You should see" (the local-mesh parts, minutes). PART=n for one part.
+	node src/workshop/main.ts $(if $(PART),$(foreach p,$(PART),--part $(p))) $(if $(VERBOSE),--verbose)
+
 .PHONY: scenarios
 scenarios: install ## List the routing scenarios and validate every file.
 	node bin/canarykit.js scenarios --validate
