@@ -3,6 +3,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { selectScenarios } from '../../demo/run-demo.ts';
+import { collectTimeoutMs } from './play.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'canarykit.js');
 
@@ -44,6 +46,14 @@ describe('canarykit play', () => {
     type('quit');
     expect(await exited).toBe(0);
   }, 60_000);
+
+  it("gives verify time for the calls a 50/50 split needs at play's slow default rate", () => {
+    const { run } = selectScenarios(join(import.meta.dirname, '..', '..', '..', 'scenarios'), ['no-rules', 'all-v1']);
+    // no-rules needs 916 calls: at 10 calls/s that is 92 s, more than the driver's 30 s default.
+    expect(collectTimeoutMs(run, 10)).toBeGreaterThanOrEqual(916 * 100);
+    expect(collectTimeoutMs(run, 1000)).toBe(30_000);
+    expect(collectTimeoutMs(run, 0)).toBe(30_000);
+  });
 
   it('stops at once, naming the fix, when the dashboard port is taken', async () => {
     const busy = createServer();

@@ -8,7 +8,9 @@ import { localCallsNeeded, selectScenarios } from '../../demo/run-demo.ts';
 import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
 import { LocalDriver } from '../../local/local-driver.ts';
 import { Dashboard, DEFAULT_DASHBOARD_PORT } from '../../dashboard/server.ts';
+import { plannedCalls } from '../../verify/check.ts';
 import { bar, formatReport, useColor } from '../../verify/report.ts';
+import type { Scenario } from '../../scenarios/load.ts';
 import { PlaySession } from '../play-session.ts';
 
 const USAGE = `Usage: canarykit play [--root scenarios] [--http-port 8080] [--rate N] [--dashboard-port ${DEFAULT_DASHBOARD_PORT} | --no-dashboard]
@@ -84,6 +86,7 @@ export async function run(argv: string[]): Promise<number> {
     clientRate: rate,
     clientHttpPort: httpPort,
     callsNeeded: localCallsNeeded(scenarios),
+    collectTimeoutMs: collectTimeoutMs(scenarios, rate),
   });
   await driver.up();
   out(`local mesh up: xDS control plane on ${driver.plane.address}. Type a scenario name (list, status, verify, quit).`);
@@ -129,7 +132,9 @@ export async function run(argv: string[]): Promise<number> {
   const verify = async () => {
     const current = session.current;
     if (!current) return out('nothing applied yet: type a scenario name (list shows them)');
-    out(`collecting the calls ${current.name}'s checks need...`);
+    const needed = Math.max(0, ...current.expect.clients.map((c) => plannedCalls(current.expect, c, 'local')));
+    const about = rate > 0 ? ` (about ${Math.ceil(needed / rate)} s at ${rate} calls/s)` : '';
+    out(`collecting the ${needed} calls ${current.name}'s checks need${about}...`);
     const result = await session.verify();
     if (result) out(formatReport(result, { title: current.name, color: useColor(process.stdout) }));
   };
@@ -168,4 +173,16 @@ export async function run(argv: string[]): Promise<number> {
   }
   await stop();
   return 0;
+}
+
+/**
+ * How long `verify` may wait for the calls a verdict needs: at a slow rate (10 calls/s by default,
+ * so logs stay readable) a 50/50 split needs 916 calls, a minute and a half; the driver's default
+ * bound (30 s) would end such a verify with too few calls and a FAIL that says only that.
+ */
+export function collectTimeoutMs(scenarios: readonly Scenario[], rate: number): number {
+  const floor = 30_000;
+  if (!(rate > 0)) return floor;
+  const most = Math.max(0, ...scenarios.flatMap((s) => s.expect.clients.map((c) => plannedCalls(s.expect, c, 'local'))));
+  return Math.max(floor, Math.ceil((2 * most * 1000) / rate) + 15_000);
 }
