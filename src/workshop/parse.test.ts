@@ -120,6 +120,16 @@ describe('parseWorkshop', () => {
     expect(commandLines('a \\\n  b\n\n# note\nc')).toEqual(['a b', 'c']);
   });
 
+  it('parses the real workshop, with every step in a numbered part', () => {
+    const w = parseWorkshop(readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'workshop', 'README.md'), 'utf8'));
+    expect(w.parts.map((p) => p.id)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11']);
+    // Every part a laptop can run has steps with checks; part 11 (a cluster) is shown, not run.
+    for (const part of w.parts.filter((p) => !['9', '11'].includes(p.id))) {
+      expect(part.steps.filter((s) => s.expectations.length > 0).length, `part ${part.id}`).toBeGreaterThan(0);
+    }
+    expect(w.parts.find((p) => p.id === '11')!.steps).toEqual([]);
+  });
+
   it('throws WorkshopError, which the command reports with exit code 2', () => {
     expect(fails('## 1. A\n<!-- workshop: nope -->')).toThrow(WorkshopError);
   });

@@ -109,7 +109,7 @@ class Proc {
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
       if (!this.running) return true;
       this.signalGroup(sig);
-      if (await Promise.race([this.exited.then(() => true), sleep(graceMs).then(() => false)])) return sig === 'SIGINT';
+      if (await within(this.exited, graceMs)) return sig === 'SIGINT';
     }
     return !this.running;
   }
@@ -190,7 +190,7 @@ async function runStep(step: Step, procs: Map<string, Proc>, opts: RunOptions, s
     case 'run': {
       const proc = new Proc('run', step.command, opts);
       const timeoutMs = step.timeoutS * 1000 * scale;
-      const finished = await Promise.race([proc.exited.then(() => true), sleep(timeoutMs).then(() => false)]);
+      const finished = await within(proc.exited, timeoutMs);
       if (!finished) {
         await proc.stop(2_000);
         return `did not finish within ${step.timeoutS} s (timeout=S on the marker to allow more)\n${tail(proc.output)}`;
@@ -229,7 +229,7 @@ async function runStep(step: Step, procs: Map<string, Proc>, opts: RunOptions, s
         const proc = procs.get(name);
         if (!proc) return `nothing named "${name}" was started in this part, so it cannot be stopped`;
         // A process that was typed at (`quit` at play's prompt) gets time to exit by itself before its Ctrl-C.
-        if (proc.typed) await Promise.race([proc.exited, sleep(step.timeoutS * 1000 * scale)]);
+        if (proc.typed) await within(proc.exited, step.timeoutS * 1000 * scale);
         if (proc.running && !(await proc.stop(step.timeoutS * 1000 * scale))) return `"${name}" did not stop on Ctrl-C within ${step.timeoutS} s`;
         if (step.exit !== undefined && proc.exitCode !== step.exit) return `"${name}" ended with ${proc.describeExit()}, expected exit code ${step.exit}\n${tail(proc.output)}`;
       }
@@ -280,6 +280,17 @@ function tail(text: string, n = 30): string {
 
 function indent(text: string, prefix: string): string {
   return text.split('\n').map((l) => prefix + l).join('\n');
+}
+
+/** True if `promise` settles within `ms`; the timer is cleared either way (a pending one would keep the process alive). */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true as const), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function sleep(ms: number): Promise<void> {
