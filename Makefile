@@ -29,8 +29,8 @@ help: ## Show this help.
 ##@ Demo
 
 .PHONY: demo
-demo: install ## Run every routing scenario on the local xDS mesh (no cluster) and verify each split. SCENARIO=name for one; CONTROL_PLANE=istiod for the real istiod.
-	node bin/canarykit.js demo $(if $(SCENARIO),$(foreach s,$(SCENARIO),--scenario $(s))) $(if $(CONTROL_PLANE),--control-plane $(CONTROL_PLANE))
+demo: install ## Run every routing scenario on the local xDS mesh (no cluster) and verify each split. SCENARIO=name for one; CONTROL_PLANE=istiod for the real istiod; DASHBOARD=1 serves the mesh dashboard, open until Ctrl-C.
+	node bin/canarykit.js demo $(if $(SCENARIO),$(foreach s,$(SCENARIO),--scenario $(s))) $(if $(CONTROL_PLANE),--control-plane $(CONTROL_PLANE)) $(if $(DASHBOARD),--dashboard)
 
 .PHONY: mesh-diff
 mesh-diff: install ## Diff the xDS src/mesh and a real istiod send the same client, per local scenario (needs make offline-images' programs). SCENARIO=name for one.

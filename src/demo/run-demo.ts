@@ -9,6 +9,8 @@ import { LocalDriver, type ControlPlaneName } from '../local/local-driver.ts';
 import { loadScenario, scenarioDirs, type Scenario } from '../scenarios/load.ts';
 import { plannedCalls, verifyLogs, type VerifyResult } from '../verify/check.ts';
 import { formatReport, toJson } from '../verify/report.ts';
+import { PlaySession } from '../cli/play-session.ts';
+import type { Dashboard } from '../dashboard/server.ts';
 import { join } from 'node:path';
 
 export interface DemoOptions {
@@ -22,6 +24,14 @@ export interface DemoOptions {
   meshLog?: (line: string) => void;
   /** canarykit's own xDS control plane (default) or a real istiod on loopback. */
   controlPlane?: ControlPlaneName;
+  /**
+   * The mesh dashboard (src/dashboard), listening: each scenario is applied and verified through a
+   * play session it shows, and after the run the mesh keeps running with the last scenario in
+   * force (the page can switch it) until `live.stop()`.
+   */
+  dashboard?: Dashboard;
+  /** What the dashboard did (a switch from the page), for the terminal. */
+  dashboardLog?: (line: string) => void;
 }
 
 export interface ScenarioOutcome {
@@ -40,6 +50,8 @@ export interface DemoResult {
   setupMs: number;
   scenarios: ScenarioOutcome[];
   skipped: Array<{ name: string; reason: string }>;
+  /** With a dashboard: the mesh still running for the page; stop() ends it. */
+  live?: { stop(): Promise<void> };
 }
 
 /** The scenarios to run, refusing unknown names with the list of known ones. */
@@ -82,38 +94,52 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   });
   const outcomes: ScenarioOutcome[] = [];
   let setupMs = 0;
+  let keepRunning = false;
   try {
     await driver.up();
     progress(`starting the local mesh: xDS control plane, ${run.length} scenarios' servers and clients...`);
     await driver.prepare(run.map(toDriverScenario));
     setupMs = performance.now() - started;
+    const session = opts.dashboard ? new PlaySession(driver, { runnable: run, clusterOnly: skipped }) : undefined;
+    if (session) opts.dashboard!.attach(session, { log: opts.dashboardLog ?? (() => {}) });
     for (const [i, scenario] of run.entries()) {
       progress(`[${i + 1}/${run.length}] ${scenario.name}: ${scenario.description.trim().split('\n')[0]}`);
       const t0 = performance.now();
       let result: VerifyResult | undefined;
+      const report = (r: VerifyResult) => formatReport(r, { title: scenario.name, color: opts.color ?? false });
       try {
-        const { outcome } = await runScenario({
-          driver,
-          scenario: toDriverScenario(scenario),
-          sampleMs: 0,
-          verify: (_s, logs) => {
-            result = verifyLogs(scenario.expect, logs, 'local');
-            return { passed: result.passed, report: formatReport(result, { title: scenario.name, color: opts.color ?? false }) };
-          },
-        });
-        outcomes.push({ name: scenario.name, passed: outcome.passed, ms: performance.now() - t0, report: outcome.report, ...(result ? { result } : {}) });
+        if (session) {
+          // The play session's path, which the dashboard shows: checked one-push apply, then verify.
+          await session.apply(scenario);
+          result = await session.verify();
+          if (!result) throw new Error(`no verdict for ${scenario.name}`);
+          outcomes.push({ name: scenario.name, passed: result.passed, ms: performance.now() - t0, report: report(result), result });
+        } else {
+          const { outcome } = await runScenario({
+            driver,
+            scenario: toDriverScenario(scenario),
+            sampleMs: 0,
+            verify: (_s, logs) => {
+              result = verifyLogs(scenario.expect, logs, 'local');
+              return { passed: result.passed, report: report(result) };
+            },
+          });
+          outcomes.push({ name: scenario.name, passed: outcome.passed, ms: performance.now() - t0, report: outcome.report, ...(result ? { result } : {}) });
+        }
       } catch (err) {
         const message = err instanceof ScenarioFailure || err instanceof Error ? err.message : String(err);
-        const report = result ? formatReport(result, { title: scenario.name, color: opts.color ?? false }) : message;
-        outcomes.push({ name: scenario.name, passed: false, ms: performance.now() - t0, report, error: message, ...(result ? { result } : {}) });
+        outcomes.push({ name: scenario.name, passed: false, ms: performance.now() - t0, report: result ? report(result) : message, error: message, ...(result ? { result } : {}) });
       }
       const last = outcomes.at(-1)!;
       progress(`      ${last.passed ? 'PASS' : 'FAIL'} in ${(last.ms / 1000).toFixed(1)} s`);
     }
+    keepRunning = session !== undefined;
   } finally {
-    await driver.down();
+    if (!keepRunning) await driver.down();
   }
-  return { passed: outcomes.every((o) => o.passed), totalMs: performance.now() - started, setupMs, scenarios: outcomes, skipped };
+  const result: DemoResult = { passed: outcomes.every((o) => o.passed), totalMs: performance.now() - started, setupMs, scenarios: outcomes, skipped };
+  if (keepRunning) result.live = { stop: () => driver.down() };
+  return result;
 }
 
 /** The machine form for `--json`. */

@@ -1,12 +1,13 @@
 // `canarykit demo`: every local scenario on the local xDS mesh, with progress, one report per
 // scenario and a summary; exit code 1 if any check fails. `--json` prints only the machine form.
 import { parseArgs } from 'node:util';
+import { Dashboard, DEFAULT_DASHBOARD_PORT } from '../../dashboard/server.ts';
 import { demoJson, runDemo } from '../../demo/run-demo.ts';
 import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
 import { CONTROL_PLANES, type ControlPlaneName } from '../../local/local-driver.ts';
 import { useColor } from '../../verify/report.ts';
 
-const USAGE = `Usage: canarykit demo [--scenario NAME]... [--json] [--verbose]
+const USAGE = `Usage: canarykit demo [--scenario NAME]... [--json] [--verbose] [--dashboard [--dashboard-port ${DEFAULT_DASHBOARD_PORT}]]
 
 Runs every scenario whose expect.yaml lists mode "local" on the local xDS mesh (no cluster):
 server processes v1/v2, an xDS control plane, one proxyless gRPC client per identity. Each
@@ -21,6 +22,9 @@ it needs, and the split is checked with an exact binomial test.
                     istiod started on loopback with a local kube-apiserver and etcd, the scenario
                     YAML applied with kubectl (needs the programs of 'make offline-images')
   --verbose         also print the control plane's log (pushes, ACKs, NACKs)
+  --dashboard       serve the mesh dashboard (as play does) while the scenarios run, and keep it
+                    open after the run, the last scenario in force, until Ctrl-C
+  --dashboard-port N   its port on 127.0.0.1 (default ${DEFAULT_DASHBOARD_PORT}; 0: any free port)
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -34,6 +38,8 @@ export async function run(argv: string[]): Promise<number> {
         verbose: { type: 'boolean', default: false },
         root: { type: 'string', default: KIT_SCENARIOS_DIR },
         'control-plane': { type: 'string', default: 'canarykit' },
+        dashboard: { type: 'boolean', default: false },
+        'dashboard-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -50,8 +56,32 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`canarykit demo: --control-plane must be one of ${CONTROL_PLANES.join(', ')}, got '${controlPlane}'\n`);
     return 2;
   }
+  if (values['dashboard-port'] !== undefined && !values.dashboard) {
+    process.stderr.write(`canarykit demo: --dashboard-port needs --dashboard\n`);
+    return 2;
+  }
+  if (values.dashboard && values.json) {
+    process.stderr.write(`canarykit demo: --dashboard and --json do not go together (--json prints one document and exits; the dashboard stays open until Ctrl-C): choose one\n`);
+    return 2;
+  }
+  const dashboardPort = Number(values['dashboard-port'] ?? DEFAULT_DASHBOARD_PORT);
+  if (!Number.isInteger(dashboardPort) || dashboardPort < 0 || dashboardPort > 65535) {
+    process.stderr.write(`canarykit demo: --dashboard-port must be a port number (0: any free port), got "${values['dashboard-port']}"\n`);
+    return 2;
+  }
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const color = !values.json && useColor(process.stdout);
+  // The dashboard listens before the mesh starts, so a port in use stops the demo at once.
+  let dashboard: Dashboard | undefined;
+  if (values.dashboard) {
+    try {
+      dashboard = await Dashboard.listen({ port: dashboardPort });
+    } catch (err) {
+      process.stderr.write(`canarykit demo: ${(err as Error).message.replace('or --no-dashboard', 'or leave out --dashboard')}\n`);
+      return 1;
+    }
+    out(`dashboard: ${dashboard.url} (each scenario as it runs; stays open after the run until Ctrl-C)`);
+  }
   let result;
   try {
     result = await runDemo({
@@ -61,8 +91,10 @@ export async function run(argv: string[]): Promise<number> {
       color,
       ...(values.json ? {} : { progress: out }),
       ...(values.verbose ? { meshLog: (l: string) => out(`  mesh | ${l}`) } : {}),
+      ...(dashboard ? { dashboard, dashboardLog: (l: string) => out(`[dashboard] ${l}`) } : {}),
     });
   } catch (err) {
+    await dashboard?.close();
     process.stderr.write(`canarykit demo: ${(err as Error).message}\n`);
     return 2;
   }
@@ -76,5 +108,25 @@ export async function run(argv: string[]): Promise<number> {
   const passed = result.scenarios.filter((s) => s.passed).length;
   out(`\n${passed} of ${result.scenarios.length} local scenarios passed in ${(result.totalMs / 1000).toFixed(1)} s (setup ${(result.setupMs / 1000).toFixed(1)} s)`);
   for (const s of result.scenarios.filter((x) => !x.passed)) out(`FAILED ${s.name}${s.error ? `: ${s.error.split('\n')[0]}` : ''}`);
+  if (dashboard) {
+    const last = result.scenarios.at(-1)?.name;
+    out(`\ndashboard: ${dashboard.url} stays open${last ? ` with ${last} in force (switch scenarios there)` : ''}; Ctrl-C to stop`);
+    await untilInterrupted();
+    await dashboard.close();
+    await result.live?.stop();
+  }
   return result.passed ? 0 : 1;
+}
+
+/** Resolves on Ctrl-C (SIGINT) or SIGTERM. */
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
 }
