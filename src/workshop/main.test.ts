@@ -1,7 +1,7 @@
 // `node src/workshop/main.ts` as make workshop runs it: the summary line, the exit codes, and a
 // process that ends when the work does (no timer left behind keeps it alive).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,4 +39,22 @@ describe('workshop command', () => {
     expect(part.status).toBe(2);
     expect(part.stderr).toMatch(/has no part 7; its parts: 1 \(A\)/);
   });
+
+  it('stops the processes it started when it is interrupted (Ctrl-C on make workshop)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'workshop-main-'));
+    const file = join(dir, 'README.md');
+    const pidFile = join(dir, 'pid');
+    writeFileSync(file, ['## 1. A', '<!-- workshop: start server -->', '```sh', `echo $$ > ${pidFile}; echo up; exec sleep 300`, '```', 'You should see `up`.', '<!-- workshop: run -->', '```sh', 'sleep 300', '```'].join('\n'));
+    const child = spawn(process.execPath, [MAIN, '--file', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await expect.poll(() => out, { timeout: 30_000 }).toMatch(/ok {3}line 3 start server/);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(out).toContain('workshop: SIGINT: stopping what it started');
+    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+  }, 60_000);
 });

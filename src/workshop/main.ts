@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WorkshopError } from './markers.ts';
 import { parseWorkshop, type Workshop } from './parse.ts';
-import { describe, runWorkshop } from './runner.ts';
+import { describe, runWorkshop, stopAll } from './runner.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DEFAULT_FILE = join(ROOT, 'docs', 'workshop', 'README.md');
@@ -64,6 +64,13 @@ export async function main(argv: string[]): Promise<number> {
       for (const m of part.manual) out(`  line ${m.line} manual: ${m.reason}`);
     }
     return 0;
+  }
+  // Ctrl-C on make workshop: the servers and play it started run in process groups of their own.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      out(`\nworkshop: ${sig}: stopping what it started`);
+      void stopAll().then(() => process.exit(130));
+    });
   }
   const result = await runWorkshop(workshop, {
     cwd: ROOT,

@@ -45,6 +45,15 @@ export interface RunOptions {
 
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
 
+/** Every process still running, so that an interrupted run (Ctrl-C on make workshop) ends them too:
+ * each runs in its own process group, which the terminal's Ctrl-C does not reach. */
+const live = new Set<Proc>();
+
+/** Ends every process the runner started that is still running (for SIGINT/SIGTERM of the runner). */
+export async function stopAll(graceMs = 3_000): Promise<void> {
+  await Promise.all([...live].map((p) => p.stop(graceMs)));
+}
+
 /** A command running in its own process group, its output (stdout and stderr, in order) kept. */
 class Proc {
   readonly name: string;
@@ -77,15 +86,18 @@ class Proc {
     this.child.stdout!.on('data', onData);
     this.child.stderr!.on('data', onData);
     this.child.stdin!.on('error', () => {});
+    live.add(this);
     this.exited = new Promise((resolve) => {
       this.child.on('close', (code, signal) => {
         this.exitCode = code;
         this.signal = signal;
+        live.delete(this);
         resolve();
       });
       this.child.on('error', (err) => {
         this.output += `\n(${err.message})\n`;
         this.exitCode = 127;
+        live.delete(this);
         resolve();
       });
     });
