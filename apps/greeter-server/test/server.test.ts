@@ -120,6 +120,22 @@ describe('greeter server (in process, real gRPC on loopback)', () => {
     expect(got).toEqual(['Hello a/v2.0.0', 'Hello b/v2.0.0', 'Hello c/v2.0.0']);
   });
 
+  it('ends SayHelloStream at its first refused message: nothing after it is handled or answered', async () => {
+    const call = client.SayHelloStream();
+    const got: string[] = [];
+    call.on('data', (u: { name: string }) => got.push(u.name));
+    const failed = new Promise<grpc.ServiceError>((resolve) => call.on('error', resolve));
+    call.write({ name: 'before-bad' });
+    call.write({ name: '' });
+    call.write({ name: 'after-bad' });
+    call.end();
+    expect(await failed).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    // The call is over for the client; give the server time to have read every message.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(got).not.toContain('Hello after-bad');
+    expect(log.lines.some((l) => l.includes('"after-bad"'))).toBe(false);
+  });
+
   it('serves the standard gRPC health service', async () => {
     const { loadSync } = await import('@grpc/proto-loader');
     const { protoPath } = await import('grpc-health-check');
