@@ -49,7 +49,7 @@ dashboard-screenshot: install ## Remake docs/images/dashboard.png from a real pl
 	node scripts/docs/screenshot-dashboard.ts
 
 .PHONY: workshop
-workshop: install ## Run docs/workshop/README.md's marked command blocks and check each "You should see" (the local-mesh parts, minutes). PART=n for one part.
+workshop: install ## Run docs/workshop/README.md's marked command blocks and check each "You should see" (the local-mesh parts, about 10 min). PART=n for one part, VERBOSE=1 for every output line.
 	node src/workshop/main.ts $(if $(PART),$(foreach p,$(PART),--part $(p))) $(if $(VERBOSE),--verbose)
 
 .PHONY: scenarios
