@@ -8,7 +8,7 @@ import type { CollectedLogs } from '../driver/driver.ts';
 import { linesSince, sinceTimeArg } from './logs.ts';
 import { istiodDebug, SINCE, type CheckStep, type CollectStep, type ExecStep, type Step, type WaitRoutingStep } from './plan.ts';
 import { commandLine } from './render.ts';
-import { healthyEndpoints, parseProxyStatus, parseRouteConfigs, routeConfigsOfIstiodDump, routingMismatch, type ProxyXdsStatus } from './routing.ts';
+import { healthyEndpoints, parseProxyStatus, parseRouteConfigs, routeConfigsOfIstiodDump, routingMismatch, type ProxyXdsStatus } from './envoy-routes.ts';
 import type { ClusterSettings } from './settings.ts';
 import { ClusterError, firstLine, installHint, type CommandResult, type CommandRunner } from './tools.ts';
 

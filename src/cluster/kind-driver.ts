@@ -5,7 +5,7 @@ import { skipReasonForModes, type AppliedScenario, type CollectedLogs, type Driv
 import { Executor } from './executor.ts';
 import { clientDeployment, clientSelector, CLIENT_CONTAINER, serverSelector, SERVER_CONTAINER } from './helm-values.ts';
 import { clusterDownPlan, clusterUpPlan, deployPlan, e2ePreludeSteps, istiodDebug, scenarioSteps, type ScenarioSteps } from './plan.ts';
-import { nacksInIstiodLog } from './routing.ts';
+import { nacksInIstiodLog } from './envoy-routes.ts';
 import { scenarioManifests, type ManifestDoc } from './scenario-files.ts';
 import type { ClusterSettings } from './settings.ts';
 import { execaRunner, preflight, type CommandRunner, type ToolName } from './tools.ts';

@@ -15,7 +15,7 @@ import {
   serverSelector,
   serverValues,
 } from './helm-values.ts';
-import { expectedRouting, type RouteSignature } from './routing.ts';
+import { expectedRouting, type RouteSignature } from './envoy-routes.ts';
 import type { ManifestDoc } from './scenario-files.ts';
 import { ingressGateway, type IstioOperator } from './istio-operator.ts';
 import { serviceFqdn, type ClusterSettings } from './settings.ts';

@@ -1,7 +1,7 @@
 // The dry-run: every command of a plan, in order, with the files and manifests it uses, as a
 // shell-readable script. Nothing runs.
 import type { Plan, Step } from './plan.ts';
-import type { RouteSignature } from './routing.ts';
+import type { RouteSignature } from './envoy-routes.ts';
 
 /** Quote an argument for a POSIX shell only when it needs it. */
 export function shellQuote(arg: string): string {

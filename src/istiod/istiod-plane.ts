@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { REPO_ROOT, parseEnvFile } from '../cluster/env-file.ts';
-import { expectedRouting, nacksInIstiodLog, routeConfigsOfIstiodDump, routingMismatch, type RouteSignature } from '../cluster/routing.ts';
+import { expectedRouting, nacksInIstiodLog, routeConfigsOfIstiodDump, routingMismatch, type RouteSignature } from '../cluster/envoy-routes.ts';
 import type { ManifestDoc } from '../cluster/scenario-files.ts';
 import { freePort } from '../free-port.ts';
 import type { MeshConfig, MeshEndpoint } from '../mesh/translate.ts';

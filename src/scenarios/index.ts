@@ -13,5 +13,5 @@ export {
   type Mode,
   type ShareExpectation,
 } from './expect.ts';
-export { routingFor, shareOfKey, SERVICE_HOST, SERVICE_PORT, SAYHELLO_PATH, type Routing } from './routing.ts';
+export { routingFor, shareOfKey, SERVICE_HOST, SERVICE_PORT, SAYHELLO_PATH, type Routing } from './shares.ts';
 export { re2Problem, type VirtualService, type DestinationRule, type Gateway } from './istio.ts';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ScenarioError } from './errors.ts';
 import { inspectScenario, listScenarios, loadScenario } from './load.ts';
 import { re2Problem } from './istio.ts';
-import { routingFor } from './routing.ts';
+import { routingFor } from './shares.ts';
 
 const here = import.meta.dirname;
 const testdata = (name: string) => join(here, 'testdata', name);

@@ -25,7 +25,7 @@ import {
   type IstioKind,
   type VirtualService,
 } from './istio.ts';
-import { APP_LABEL, gatewaysOf, isServiceHost, routingFor, shareOfKey, type Located } from './routing.ts';
+import { APP_LABEL, gatewaysOf, isServiceHost, routingFor, shareOfKey, type Located } from './shares.ts';
 
 export const EXPECT_PATH = join('expect', 'expect.yaml');
 /** What `kubectl apply -f <dir>` reads. */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultRoutes, durationMs, expectedRouting, healthyEndpoints, parseProxyStatus, parseRouteConfigs, routeConfigsOfIstiodDump, routingMismatch } from './routing.ts';
+import { defaultRoutes, durationMs, expectedRouting, healthyEndpoints, parseProxyStatus, parseRouteConfigs, routeConfigsOfIstiodDump, routingMismatch } from './envoy-routes.ts';
 import { scenarioManifests } from './scenario-files.ts';
 import { REPO_ROOT } from './settings.ts';
 
