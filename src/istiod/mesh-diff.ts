@@ -6,7 +6,7 @@
  */
 import { MeshControlPlane } from '../mesh/control-plane.ts';
 import type { MeshConfig, MeshEndpoint } from '../mesh/translate.ts';
-import { SERVICE_HOST, SERVICE_PORT } from '../scenarios/shares.ts';
+import { SERVICE_HOST, SERVICE_PORT } from '../scenarios/model.ts';
 import type { Scenario } from '../scenarios/load.ts';
 import { IstiodControlPlane, NAMESPACE } from './istiod-plane.ts';
 import { diffXds, loadAllowList, normaliseNames, normaliseSemantics, type AllowEntry, type XdsDifference } from './xds-diff.ts';

@@ -6,7 +6,7 @@ import { IstiodControlPlane } from '../istiod/istiod-plane.ts';
 import { MeshControlPlane } from '../mesh/control-plane.ts';
 import { translate, type MeshEndpoint } from '../mesh/translate.ts';
 import { loadScenario } from '../scenarios/load.ts';
-import { SERVICE_HOST, SERVICE_PORT } from '../scenarios/shares.ts';
+import { SERVICE_HOST, SERVICE_PORT } from '../scenarios/model.ts';
 import { callWindow } from '../verify/window.ts';
 import {
   skipReasonForModes,

@@ -34,26 +34,23 @@ describe('the shipped scenarios', () => {
     const s = loadScenario(join(repoScenarios, 'header-user-admin'));
     expect(s.resources.virtualServices).toHaveLength(1);
     expect(s.resources.destinationRules[0]!.spec!.subsets!.map((x) => x.name)).toEqual(['v1', 'v2']);
-    expect(s.identities).toEqual([
-      { name: 'default', headers: {} },
-      { name: 'admin', headers: { user: 'admin' } },
+    expect(s.clients.map((c) => [c.identity, c.headers])).toEqual([
+      ['default', {}],
+      ['admin', { user: 'admin' }],
     ]);
+    expect(s.manifests.map((m) => `${m.kind}/${m.name}`)).toEqual(['DestinationRule/greeter-server', 'VirtualService/greeter-server']);
+    expect(s.routing.routeTables[0]!.rules[0]!.matches[0]!.headers).toEqual({ user: { exact: 'admin' } });
     expect(s.files.map((f) => f.split('/').pop())).toEqual(['destination-rule.yaml', 'virtual-service.yaml']);
     expect(s.expect.clients[0]!.deadlineMs).toBe(5000); // default filled in
   });
 
   it('the routing computed from the rules is what the expectations say', () => {
     const s = loadScenario(join(repoScenarios, 'fault-abort'));
-    const input = {
-      virtualServices: s.resources.virtualServices.map((object) => ({ object, file: 'vs' })),
-      destinationRules: s.resources.destinationRules.map((object) => ({ object, file: 'dr' })),
-      expect: s.expect,
-    };
-    const r = routingFor(input, s.expect.clients[0]!);
+    const r = routingFor(s.routing, s.servers, s.clients[0]!);
     expect(r.kind).toBe('shares');
     if (r.kind === 'shares') expect(Object.fromEntries(r.shares)).toEqual({ UNAVAILABLE: 0.5, v1: 0.5 });
     const noRules = loadScenario(join(repoScenarios, 'replicas-canary'));
-    const r2 = routingFor({ virtualServices: [], destinationRules: [], expect: noRules.expect }, noRules.expect.clients[0]!);
+    const r2 = routingFor(noRules.routing, noRules.servers, noRules.clients[0]!);
     if (r2.kind !== 'shares') throw new Error('expected shares');
     expect(Object.fromEntries(r2.shares)).toEqual({ v1: 0.75, v2: 0.25 });
   });

@@ -25,15 +25,20 @@ import {
   type IstioKind,
   type VirtualService,
 } from './istio.ts';
-import { APP_LABEL, gatewaysOf, isServiceHost, routingFor, shareOfKey, type Located } from './shares.ts';
+import { APP_LABEL, isServiceHost, limitations, routingModel, type Limitation, type RoutingModel, type RunMode } from './model.ts';
+import { routingFor, shareOfKey } from './shares.ts';
 
 export const EXPECT_PATH = join('expect', 'expect.yaml');
 /** What `kubectl apply -f <dir>` reads. */
 const MANIFEST_EXT = /\.(ya?ml|json)$/;
 
-export interface ScenarioIdentity {
+/** One Istio object as `kubectl apply -f <dir>` sends it. */
+export interface Manifest {
+  /** Absolute path of its file. */
+  file: string;
+  kind: IstioKind;
   name: string;
-  headers: Record<string, string>;
+  object: Record<string, unknown>;
 }
 
 export interface Scenario {
@@ -45,22 +50,25 @@ export interface Scenario {
   modes: Mode[];
   /** Absolute paths of the Istio YAML files, sorted (empty for no-rules and replicas-canary). */
   files: string[];
+  /** Every Istio object, in file order (what the cluster applies and deletes). */
+  manifests: Manifest[];
+  /** The objects, typed (what istiod on loopback and the local translation are given). */
   resources: {
     virtualServices: VirtualService[];
     destinationRules: DestinationRule[];
     gateways: Gateway[];
   };
-  /** The file each resource came from (display path), parallel to `resources`. */
-  sources: {
-    virtualServices: string[];
-    destinationRules: string[];
-    gateways: string[];
-  };
+  /** The one routing model (src/scenarios/model.ts): every projection reads this. */
+  routing: RoutingModel;
+  /** Per run mode, what the scenario uses that the mode cannot do (empty: it can run there). */
+  limitations: Record<RunMode, Limitation[]>;
   expect: Expect;
+  /** The server versions to run (expect.servers, defaults filled in). */
+  servers: Expect['servers'];
+  /** The clients to run, one per identity (expect.clients, defaults filled in). */
+  clients: Expect['clients'];
   /** Absolute path of expect/expect.yaml. */
   expectFile: string;
-  /** The clients to run, one per identity (what src/driver calls identities). */
-  identities: ScenarioIdentity[];
 }
 
 /** Load `dir`, check everything, and throw the first ScenarioError (with `.all`) if anything is wrong. */
@@ -177,8 +185,16 @@ export function inspectScenario(dir: string): { scenario?: Scenario; errors: Sce
   const vss = docs.filter((d) => d.kind === 'VirtualService') as Array<LoadedDoc & { object: VirtualService }>;
   const drs = docs.filter((d) => d.kind === 'DestinationRule') as Array<LoadedDoc & { object: DestinationRule }>;
   const gws = docs.filter((d) => d.kind === 'Gateway') as Array<LoadedDoc & { object: Gateway }>;
+  const located = <T>(list: Array<LoadedDoc & { object: T }>) => list.map((d) => ({ object: d.object, file: d.file }));
+  const routing = routingModel({ virtualServices: located(vss), destinationRules: located(drs), gateways: located(gws) });
+  const needs = { mirrorCheck: expect.mirror !== undefined, ingressClients: expect.clients.some((c) => c.via === 'ingress') };
   crossCheck(vss, drs, gws, expect, expectShown, err);
-  if (errors.length === 0) checkExpectationAgainstRules(vss, drs, expect, expectShown, err);
+  if (expect.modes.includes('local')) {
+    for (const l of limitations(routing, needs, 'local')) {
+      err(expectShown, 'modes', `the scenario uses ${l.feature}, which the local mesh (proxyless gRPC) cannot do`, 'list only `cluster` in modes');
+    }
+  }
+  if (errors.length === 0) checkExpectationAgainstRules(routing, expect, expectShown, err);
 
   if (errors.length > 0) return { errors };
   const scenario: Scenario = {
@@ -187,19 +203,18 @@ export function inspectScenario(dir: string): { scenario?: Scenario; errors: Sce
     description: expect.description.trim(),
     modes: [...expect.modes],
     files,
+    manifests: docs.map((d) => ({ file: join(abs, basename(d.file)), kind: d.kind, name: String((d.object['metadata'] as { name: string }).name), object: d.object })),
     resources: {
       virtualServices: vss.map((d) => d.object),
       destinationRules: drs.map((d) => d.object),
       gateways: gws.map((d) => d.object),
     },
-    sources: {
-      virtualServices: vss.map((d) => d.file),
-      destinationRules: drs.map((d) => d.file),
-      gateways: gws.map((d) => d.file),
-    },
+    routing,
+    limitations: { local: limitations(routing, needs, 'local'), 'kind-proxyless': limitations(routing, needs, 'kind-proxyless'), 'kind-envoy': limitations(routing, needs, 'kind-envoy') },
     expect,
+    servers: expect.servers,
+    clients: expect.clients,
     expectFile,
-    identities: expect.clients.map((c) => ({ name: c.identity, headers: { ...c.headers } })),
   };
   return { scenario, errors };
 }
@@ -258,7 +273,7 @@ function crossCheck(
   const gatewayNames = new Set(gws.map((g) => String((g.object.metadata as { name?: string } | undefined)?.name)));
   const owner = new Map<string, string>(); // `${gateway} ${host}` → file
   for (const { object: vs, file, prefix } of vss) {
-    const gwList = gatewaysOf(vs);
+    const gwList = vs.spec?.gateways?.length ? vs.spec.gateways : ['mesh'];
     gwList.forEach((g, i) => {
       const name = g.includes('/') ? g.split('/')[1]! : g;
       if (g !== 'mesh' && !gatewayNames.has(name)) {
@@ -297,15 +312,8 @@ function crossCheck(
     });
   }
 
-  // Modes: what the local mesh cannot do.
-  const localOnlyProblem = (what: string) => err(expectShown, 'modes', `the scenario uses ${what}, which the local mesh (proxyless gRPC) cannot do`, 'list only `cluster` in modes');
-  if (expect.modes.includes('local')) {
-    if (gws.length > 0) localOnlyProblem('a Gateway');
-    if (vss.some((v) => (v.object.spec?.http ?? []).some((r) => r.mirror || r.mirrors))) localOnlyProblem('request mirroring');
-    if (expect.mirror) localOnlyProblem('a mirror check');
-  }
   expect.clients.forEach((c, i) => {
-    if (c.via === 'ingress' && !vss.some((v) => gatewaysOf(v.object).some((g) => g !== 'mesh'))) {
+    if (c.via === 'ingress' && !vss.some((v) => (v.object.spec?.gateways ?? []).some((g) => g !== 'mesh'))) {
       err(expectShown, `clients[${i}].via`, `client ${c.identity} calls through the ingress gateway but no VirtualService is bound to a Gateway`, 'add a Gateway and a VirtualService with spec.gateways');
     }
   });
@@ -313,21 +321,10 @@ function crossCheck(
 }
 
 /** The expectation must agree with what the rules do (run only when the objects themselves are sound). */
-function checkExpectationAgainstRules(
-  vss: Array<LoadedDoc & { object: VirtualService }>,
-  drs: Array<LoadedDoc & { object: DestinationRule }>,
-  expect: Expect,
-  expectShown: string,
-  err: Err,
-): void {
+function checkExpectationAgainstRules(routing: RoutingModel, expect: Expect, expectShown: string, err: Err): void {
   const versions = new Set(expect.servers.map((s) => s.version));
-  const input = {
-    virtualServices: vss.map((d): Located<VirtualService> => ({ object: d.object, file: d.file })),
-    destinationRules: drs.map((d): Located<DestinationRule> => ({ object: d.object, file: d.file })),
-    expect,
-  };
   expect.clients.forEach((c, i) => {
-    const r = routingFor(input, c);
+    const r = routingFor(routing, expect.servers, c);
     if (r.kind === 'unknown') return;
     if (r.kind === 'no-route') {
       err(expectShown, `clients[${i}]`, `no rule in ${r.rule} matches client ${c.identity} (headers ${JSON.stringify(c.headers)}), so its calls would fail`, 'add a last rule without match (the default route)');
