@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { loadDriverScenario } from '../driver/from-scenario.ts';
+import { loadScenario } from '../scenarios/load.ts';
 import { CLIENT_CONTAINER, clientDeployment, clientSelector, SERVER_CONTAINER, serverSelector } from './helm-values.ts';
 import { clientsOf, deployPlan, e2ePlan, type ExecStep } from './plan.ts';
-import { scenarioManifests } from './scenario-files.ts';
 import { defaultClusterSettings, REPO_ROOT } from './settings.ts';
 import { findTool } from './tools.ts';
 
@@ -38,7 +37,7 @@ const matches = (selector: string, labels: Record<string, string>) =>
 
 describe.runIf(helmBin !== undefined)('generated values rendered with helm template (charts/greeter)', () => {
   const settings = defaultClusterSettings({ versions: { kind: 'v0.33.0', kindNodeImage: 'x', istio: '1.31.1', kubectl: 'v1.36.4', helm: 'v4.3.1' } });
-  const scenarios = ['header-user-admin', 'ingress-70-30'].map((n) => loadDriverScenario(join(fixtures, n)));
+  const scenarios = ['header-user-admin', 'ingress-70-30'].map((n) => loadScenario(join(fixtures, n)));
   const helmSteps = (steps: readonly { type: string }[]) => steps.filter((s): s is ExecStep => s.type === 'exec' && (s as ExecStep).argv[0] === 'helm' && (s as ExecStep).argv[1] === 'upgrade');
 
   it('client pods match the log selector, have the client container and the Deployment istioctl probes', async () => {
@@ -62,7 +61,7 @@ describe.runIf(helmBin !== undefined)('generated values rendered with helm templ
   });
 
   it('server pods match the log selector; only v1 makes the Service, with the grpc port', async () => {
-    const plan = e2ePlan(settings, [{ scenario: scenarios[1]!, manifests: scenarioManifests(scenarios[1]!.dir) }]);
+    const plan = e2ePlan(settings, [{ scenario: scenarios[1]! }]);
     for (const step of helmSteps(plan.steps).filter((s) => s.argv[3]!.startsWith('greeter-server-'))) {
       const version = step.argv[3]!.slice('greeter-server-'.length);
       const objects = await render(step);

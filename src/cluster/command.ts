@@ -6,7 +6,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DriverClient } from '../driver/driver.ts';
-import { toDriverScenario } from '../driver/from-scenario.ts';
 import { runScenario } from '../driver/run-scenario.ts';
 import { listScenarios, type Scenario } from '../scenarios/load.ts';
 import { plannedCalls, verifyLogs } from '../verify/check.ts';
@@ -19,7 +18,6 @@ import { clusterNode, imagesOfNode, officialImages, parseOfflineChoice, privileg
 import { clientsOf, clusterDownPlan, clusterUpPlan, deployPlan, e2ePlan, type ClusterUpFiles, type Plan } from './plan.ts';
 import { proxylessSkipReason } from './proxyless.ts';
 import { renderPlan } from './render.ts';
-import { scenarioManifests } from './scenario-files.ts';
 import { DEFAULT_CLIENT_RATE, defaultClusterSettings, REPO_ROOT, type ClusterSettings } from './settings.ts';
 import { ClusterError, execaRunner, firstLine, preflight, type CommandRunner } from './tools.ts';
 
@@ -90,7 +88,7 @@ export function sampleMsFor(scenario: Scenario): number {
  */
 export function deployClients(scenarios: readonly Scenario[], settings: Pick<ClusterSettings, 'meshMode' | 'images'>): DriverClient[] {
   const runnable = clusterScenarios(scenarios).filter((s) => settings.meshMode !== 'proxyless' || !proxylessSkipReason(s, settings.images));
-  return clientsOf(runnable.map(toDriverScenario));
+  return clientsOf(runnable);
 }
 
 function clusterUpFiles(settings: ClusterSettings): ClusterUpFiles {
@@ -102,13 +100,11 @@ function clusterUpFiles(settings: ClusterSettings): ClusterUpFiles {
 }
 
 export function plans(settings: ClusterSettings, scenarios: readonly Scenario[], sampleSeconds?: number): Record<'up' | 'deploy' | 'e2e' | 'down', Plan> {
-  const driverScenarios = scenarios.map(toDriverScenario);
   return {
     up: clusterUpPlan(settings, clusterUpFiles(settings)),
     deploy: deployPlan(settings, { build: true, clients: deployClients(scenarios, settings) }),
-    e2e: e2ePlan(settings, scenarios.map((scenario, i) => ({
-      scenario: driverScenarios[i]!,
-      manifests: scenarioManifests(scenario.dir),
+    e2e: e2ePlan(settings, scenarios.map((scenario) => ({
+      scenario,
       sampleMs: sampleSeconds !== undefined ? sampleSeconds * 1000 : sampleMsFor(scenario),
     }))),
     down: clusterDownPlan(settings),
@@ -295,7 +291,7 @@ async function runE2e(settings: ClusterSettings, runner: CommandRunner, scenario
     try {
       const run = await runScenario({
         driver,
-        scenario: toDriverScenario(scenario),
+        scenario,
         sampleMs: options.sampleSeconds !== undefined ? options.sampleSeconds * 1000 : sampleMsFor(scenario),
         verify: (_s, logs) => {
           verdict = verifyLogs(scenario.expect, logs, 'cluster');

@@ -1,15 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultRoutes, durationMs, expectedRouting, healthyEndpoints, parseProxyStatus, parseRouteConfigs, routeConfigsOfIstiodDump, routingMismatch } from './envoy-routes.ts';
-import { scenarioManifests } from './scenario-files.ts';
+import { durationMs } from '../scenarios/istio.ts';
+import { loadScenario } from '../scenarios/load.ts';
+import { defaultRoutes, expectedRouting, healthyEndpoints, parseProxyStatus, parseRouteConfigs, routeConfigsOfIstiodDump, routingMismatch } from './envoy-routes.ts';
 import { REPO_ROOT } from './settings.ts';
 
 const ctx = { namespace: 'canarykit', serverPort: 20000 };
 const FQDN = 'greeter-server.canarykit.svc.cluster.local';
 const fixtures = join(import.meta.dirname, 'testdata');
 const routes = (file: string) => parseRouteConfigs(readFileSync(join(fixtures, 'proxy-config', file), 'utf8'));
-const manifests = (name: string) => scenarioManifests(join(fixtures, 'scenarios', name));
+const manifests = (name: string) => loadScenario(join(fixtures, 'scenarios', name)).routing;
 
 describe('expected routes from a scenario', () => {
   it('weights become weighted clusters named outbound|port|subset|FQDN', () => {
@@ -32,7 +33,7 @@ describe('expected routes from a scenario', () => {
   });
 
   it('no VirtualService means the default route to the whole Service', () => {
-    expect(expectedRouting([], ctx).mesh).toEqual([{ clusters: { [`outbound|20000||${FQDN}`]: 100 }, headers: [], fault: false }]);
+    expect(expectedRouting({ routeTables: [] }, ctx).mesh).toEqual([{ clusters: { [`outbound|20000||${FQDN}`]: 100 }, headers: [], fault: false }]);
   });
 
   it('reads Istio durations', () => {
@@ -91,7 +92,7 @@ describe('routingMismatch against istioctl proxy-config routes -o json', () => {
 
 // The real scenarios: every one yields an expectation, and the ones with mirror/fault/timeout say so.
 describe.runIf(existsSync(join(REPO_ROOT, 'scenarios/mirror-v2')))('expected routes of scenarios/', () => {
-  const real = (name: string) => expectedRouting(scenarioManifests(join(REPO_ROOT, 'scenarios', name)), ctx);
+  const real = (name: string) => expectedRouting(loadScenario(join(REPO_ROOT, 'scenarios', name)).routing, ctx);
   it('mirror-v2 mirrors to v2, fault-abort injects a fault, timeout sets one, retries sets attempts', () => {
     expect(real('mirror-v2').mesh[0]?.mirror).toBe(`outbound|20000|v2|${FQDN}`);
     expect(real('fault-abort').mesh[0]?.fault).toBe(true);

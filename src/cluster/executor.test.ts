@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Executor, hintFor, istioctlVersionProblem, sidecarProblem } from './executor.ts';
 import { clusterUpPlan, scenarioSteps, type ExecStep } from './plan.ts';
-import { loadDriverScenario } from '../driver/from-scenario.ts';
-import { scenarioManifests } from './scenario-files.ts';
+import { loadScenario } from '../scenarios/load.ts';
 import { scriptedRunner } from './scripted-runner.ts';
 import { defaultClusterSettings } from './settings.ts';
 import { ClusterError } from './tools.ts';
@@ -28,8 +27,8 @@ function executor(runner: ReturnType<typeof scriptedRunner>, files: Record<strin
   return { time, exec: new Executor({ runner, settings, now: time.now, sleep: time.sleep, writeFile: (p, c) => { files[p] = c; } }) };
 }
 
-const weighted = loadDriverScenario(join(testdata, 'scenarios/weighted-90-10'));
-const weightedSteps = scenarioSteps(settings, weighted, scenarioManifests(weighted.dir));
+const weighted = loadScenario(join(testdata, 'scenarios/weighted-90-10'));
+const weightedSteps = scenarioSteps(settings, weighted);
 
 describe('Executor.exec', () => {
   it('reuses the cluster when kind get clusters lists it (idempotent cluster-up)', async () => {
@@ -123,8 +122,8 @@ describe('Executor.waitRouting', () => {
   });
 
   it('counts the replicas a scenario asks for', async () => {
-    const replicas = { ...weighted, name: 'replicas', servers: [{ version: 'v1', replicas: 3 }, { version: 'v2', replicas: 1 }] };
-    const wait = scenarioSteps(settings, replicas, []).wait;
+    const replicas = { ...weighted, name: 'replicas', servers: [{ ...weighted.servers[0]!, replicas: 3 }, { ...weighted.servers[1]!, replicas: 1 }], manifests: [], routing: { ...weighted.routing, routeTables: [] } };
+    const wait = scenarioSteps(settings, replicas).wait;
     expect(wait.probes[0]?.endpoints?.healthy).toBe(4);
     const runner = scriptedRunner([
       [/proxy-config routes/, { stdout: noRules }],
@@ -149,7 +148,7 @@ describe('Executor.waitRouting', () => {
 
 describe('Executor.waitRouting for proxyless clients (proxy-status -o json and istiod\'s routes)', () => {
   const proxyless = defaultClusterSettings({ versions: settings.versions, meshMode: 'proxyless', routingTimeoutMs: 10_000 });
-  const wait = scenarioSteps(proxyless, weighted, scenarioManifests(weighted.dir)).wait;
+  const wait = scenarioSteps(proxyless, weighted).wait;
   const client = 'greeter-client-default-v1-6d5f8c7b9d-q7w2x.canarykit';
   const status = (rds: string, ids = [client]) => JSON.stringify({
     resources: ids.map((id) => ({

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../driver/run-scenario.ts';
 import { diagnosticCommands, KindDriver } from './kind-driver.ts';
-import { loadDriverScenario } from '../driver/from-scenario.ts';
+import { loadScenario } from '../scenarios/load.ts';
 import { scriptedRunner } from './scripted-runner.ts';
 import { defaultClusterSettings } from './settings.ts';
 
@@ -14,7 +14,7 @@ const read = (...parts: string[]) => readFileSync(join(testdata, ...parts), 'utf
 const settings = defaultClusterSettings({
   versions: { kind: 'v0.33.0', kindNodeImage: 'kindest/node:v1.36.4@sha256:x', istio: '1.31.1', kubectl: 'v1.36.4', helm: 'v4.3.1' },
 });
-const weighted = loadDriverScenario(join(testdata, 'scenarios/weighted-90-10'));
+const weighted = loadScenario(join(testdata, 'scenarios/weighted-90-10'));
 const pods = JSON.stringify({ items: [{ metadata: { name: 'greeter-client-default-v1-x' }, spec: { containers: [{ name: 'client' }, { name: 'istio-proxy' }] } }] });
 
 function clusterTools(routesAfterApply: string) {
@@ -94,7 +94,7 @@ describe('KindDriver through runScenario', () => {
   });
 
   it('refuses scenarios without the cluster mode', () => {
-    const local = loadDriverScenario(join(testdata, 'scenarios/local-only'));
+    const local = loadScenario(join(testdata, 'scenarios/local-only'));
     expect(driver(scriptedRunner([])).skipReason(local)).toMatch(/does not list mode 'cluster'/);
     expect(driver(scriptedRunner([])).skipReason(weighted)).toBeUndefined();
   });
@@ -102,7 +102,7 @@ describe('KindDriver through runScenario', () => {
 
 describe('diagnosticCommands', () => {
   it('cover pods, events, Istio objects and analysis, the client routes and the logs of every workload', () => {
-    const ingress = loadDriverScenario(join(testdata, 'scenarios/ingress-70-30'));
+    const ingress = loadScenario(join(testdata, 'scenarios/ingress-70-30'));
     const lines = diagnosticCommands(settings, ingress).map((argv) => argv.join(' '));
     expect(lines).toEqual(expect.arrayContaining([
       'kubectl --context kind-canarykit get pods -n canarykit -o wide',

@@ -1,12 +1,12 @@
 // The `kind` Driver: kind + Istio behind the same interface as the local xDS mesh. Each method
 // runs the plan steps the dry-run prints for it (src/cluster/plan.ts) through the Executor.
 import { join } from 'node:path';
-import { skipReasonForModes, type AppliedScenario, type CollectedLogs, type Driver, type DriverClient, type DriverScenario, type DriverUpOptions } from '../driver/driver.ts';
+import { skipReasonForModes, type AppliedScenario, type CollectedLogs, type Driver, type DriverClient, type DriverUpOptions } from '../driver/driver.ts';
+import type { Scenario } from '../scenarios/load.ts';
 import { Executor } from './executor.ts';
 import { clientDeployment, clientSelector, CLIENT_CONTAINER, serverSelector, SERVER_CONTAINER } from './helm-values.ts';
 import { clusterDownPlan, clusterUpPlan, deployPlan, e2ePreludeSteps, istiodDebug, scenarioSteps, type ScenarioSteps } from './plan.ts';
 import { nacksInIstiodLog } from './envoy-routes.ts';
-import { scenarioManifests, type ManifestDoc } from './scenario-files.ts';
 import type { ClusterSettings } from './settings.ts';
 import { execaRunner, preflight, type CommandRunner, type ToolName } from './tools.ts';
 
@@ -27,14 +27,13 @@ export interface KindDriverOptions {
   readonly build?: boolean;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => Date;
-  readonly manifests?: (dir: string) => ManifestDoc[];
   readonly writeFile?: (path: string, content: string) => void;
 }
 
 const CLUSTER_TOOLS: readonly ToolName[] = ['kind', 'kubectl', 'helm', 'istioctl'];
 
 /** Commands whose output shows why a scenario failed on the cluster. */
-export function diagnosticCommands(settings: ClusterSettings, scenario: DriverScenario): string[][] {
+export function diagnosticCommands(settings: ClusterSettings, scenario: Scenario): string[][] {
   const k = (...args: string[]) => ['kubectl', '--context', settings.context, ...args];
   const ns = settings.namespace;
   return [
@@ -82,17 +81,16 @@ export class KindDriver implements Driver {
     this.#clusterChecked = true;
   }
 
-  #stepsFor(scenario: DriverScenario): ScenarioSteps {
+  #stepsFor(scenario: Scenario): ScenarioSteps {
     let steps = this.#steps.get(scenario.name);
     if (!steps) {
-      const manifests = (this.#options.manifests ?? scenarioManifests)(scenario.dir);
-      steps = scenarioSteps(this.#settings, scenario, manifests);
+      steps = scenarioSteps(this.#settings, scenario);
       this.#steps.set(scenario.name, steps);
     }
     return steps;
   }
 
-  skipReason(scenario: DriverScenario): string | undefined {
+  skipReason(scenario: Scenario): string | undefined {
     return skipReasonForModes('kind', scenario);
   }
 
@@ -116,21 +114,21 @@ export class KindDriver implements Driver {
     await this.#executor.runSteps(deployPlan(this.#settings, { build: this.#options.build ?? true, clients }).steps);
   }
 
-  async apply(scenario: DriverScenario): Promise<AppliedScenario> {
+  async apply(scenario: Scenario): Promise<AppliedScenario> {
     await this.#ensureCluster();
     const appliedAt = await this.#executor.runSteps(this.#stepsFor(scenario).apply);
     return { appliedAt: appliedAt ?? this.#now() };
   }
 
-  async waitForRouting(scenario: DriverScenario, _applied: AppliedScenario): Promise<void> {
+  async waitForRouting(scenario: Scenario, _applied: AppliedScenario): Promise<void> {
     await this.#executor.waitRouting(this.#stepsFor(scenario).wait);
   }
 
-  async collect(scenario: DriverScenario, since: Date): Promise<CollectedLogs> {
+  async collect(scenario: Scenario, since: Date): Promise<CollectedLogs> {
     return this.#executor.collect(this.#stepsFor(scenario).collect, since, this.#now());
   }
 
-  async diagnose(scenario: DriverScenario): Promise<string> {
+  async diagnose(scenario: Scenario): Promise<string> {
     const common = await this.#executor.diagnose(diagnosticCommands(this.#settings, scenario));
     if (this.#settings.meshMode !== 'proxyless') return common;
     return `${common}\n\n${await this.#proxylessDiagnostics(scenario)}`;
@@ -141,7 +139,7 @@ export class KindDriver implements Driver {
    * generator sends that client) and the NACKs istiod logged for it ("ADS:RDS: ACK ERROR <id> ...",
    * the client's refusal with grpc-js-xds's reason).
    */
-  async #proxylessDiagnostics(scenario: DriverScenario): Promise<string> {
+  async #proxylessDiagnostics(scenario: Scenario): Promise<string> {
     const { context, namespace, istioNamespace } = this.#settings;
     const parts: string[] = [];
     const istiodLog = await this.#runner.run(['kubectl', '--context', context, 'logs', '-n', istioNamespace, 'deploy/istiod', '--tail=5000'], { timeoutMs: 60_000 }).catch(() => undefined);
@@ -158,7 +156,7 @@ export class KindDriver implements Driver {
     return parts.join('\n\n');
   }
 
-  async cleanup(scenario: DriverScenario): Promise<void> {
+  async cleanup(scenario: Scenario): Promise<void> {
     await this.#executor.runSteps(this.#stepsFor(scenario).cleanup);
   }
 

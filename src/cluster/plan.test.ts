@@ -3,12 +3,10 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { DriverScenario } from '../driver/driver.ts';
 import { CLIENT_CONTAINER, SERVER_CONTAINER } from './helm-values.ts';
 import { clientsOf, clusterDownPlan, clusterUpPlan, deployPlan, e2ePlan, SINCE, type ExecStep, type Plan, type PlannedScenario, type Step } from './plan.ts';
 import { renderPlan } from './render.ts';
-import { loadDriverScenario } from '../driver/from-scenario.ts';
-import { scenarioManifests } from './scenario-files.ts';
+import { listScenarios, loadScenario } from '../scenarios/load.ts';
 import { defaultClusterSettings, readPinnedVersions, REPO_ROOT } from './settings.ts';
 
 const fixtures = join(import.meta.dirname, 'testdata/scenarios');
@@ -19,8 +17,7 @@ const settings = defaultClusterSettings({
 
 const scenarioNames = ['no-rules', 'weighted-90-10', 'header-user-admin', 'ingress-70-30', 'local-only'];
 const planned: PlannedScenario[] = scenarioNames.map((name) => {
-  const scenario = loadDriverScenario(join(fixtures, name));
-  return { scenario, manifests: scenarioManifests(scenario.dir) };
+  return { scenario: loadScenario(join(fixtures, name)) };
 });
 const clusterScenarios = planned.map((p) => p.scenario).filter((s) => s.modes.includes('cluster'));
 
@@ -217,8 +214,8 @@ describe.runIf(existsSync(join(chartDir, 'values.schema.json')))('generated Helm
 
 describe('clientsOf', () => {
   it('keeps one client per identity, the first definition', () => {
-    const a: DriverScenario = { name: 'a', dir: '/a', modes: ['cluster'], servers: [], clients: [{ identity: 'default', rate: 40 }, { identity: 'admin', headers: { user: 'admin' } }] };
-    const b: DriverScenario = { ...a, name: 'b', clients: [{ identity: 'admin', headers: { user: 'root' } }, { identity: 'ingress', via: 'ingress' }] };
+    const a = { clients: [{ identity: 'default', rate: 40 }, { identity: 'admin', headers: { user: 'admin' } }] };
+    const b = { clients: [{ identity: 'admin', headers: { user: 'root' } }, { identity: 'ingress', via: 'ingress' as const }] };
     expect(clientsOf([a, b])).toEqual([
       { identity: 'default', headers: undefined, via: undefined },
       { identity: 'admin', headers: { user: 'admin' }, via: undefined },
@@ -275,5 +272,24 @@ describe('Helm values files', () => {
     const plan = deployPlan(settings, { build: false, clients: [{ identity: 'no-retries', headers: { 'x-canarykit-retries': 'off', other: 'yes' } }] });
     const file = execs(plan.steps).find((s) => s.id === 'helm-greeter-client-no-retries')!.files![0]!;
     expect(parseYaml(file.content, { version: '1.1' }).client.metadata).toEqual({ 'x-canarykit-retries': 'off', other: 'yes' });
+  });
+});
+
+// The real scenarios (scenarios/): what the e2e applies and later deletes by label.
+describe.runIf(existsSync(join(REPO_ROOT, 'scenarios')))('scenarios/ as the kind driver applies them', () => {
+  it('every object carries app.kubernetes.io/part-of=canarykit, the label the e2e removes leftovers by', () => {
+    const scenarios = listScenarios(join(REPO_ROOT, 'scenarios'));
+    expect(scenarios.filter((s) => s.modes.includes('cluster')).length).toBeGreaterThan(0);
+    for (const scenario of scenarios) {
+      for (const doc of scenario.manifests) {
+        const labels = (doc.object['metadata'] as { labels?: Record<string, string> }).labels ?? {};
+        expect(labels['app.kubernetes.io/part-of'], `${doc.file}: ${doc.kind}/${doc.name}`).toBe('canarykit');
+      }
+    }
+  });
+
+  it('applies the objects the loader read, in file order', () => {
+    const ingress = loadScenario(join(fixtures, 'ingress-70-30'));
+    expect(ingress.manifests.map((d) => `${d.kind}/${d.name}`)).toEqual(['DestinationRule/greeter-server', 'Gateway/greeter-gateway', 'VirtualService/greeter-server-ingress']);
   });
 });

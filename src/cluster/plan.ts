@@ -4,7 +4,8 @@
 import { relative } from 'node:path';
 import { stringify } from 'yaml';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
-import type { DriverClient, DriverScenario } from '../driver/driver.ts';
+import type { DriverClient, DriverServer } from '../driver/driver.ts';
+import type { Scenario } from '../scenarios/load.ts';
 import {
   CLIENT_CONTAINER,
   clientDeployment,
@@ -16,7 +17,6 @@ import {
   serverValues,
 } from './helm-values.ts';
 import { expectedRouting, type RouteSignature } from './envoy-routes.ts';
-import type { ManifestDoc } from './scenario-files.ts';
 import { ingressGateway, type IstioOperator } from './istio-operator.ts';
 import { serviceFqdn, type ClusterSettings } from './settings.ts';
 
@@ -300,7 +300,7 @@ function helmUpgrade(settings: ClusterSettings, release: string, file: PlannedFi
 }
 
 /** Every client identity used by the cluster scenarios, first definition wins (headers, via). */
-export function clientsOf(scenarios: readonly DriverScenario[]): DriverClient[] {
+export function clientsOf(scenarios: readonly { readonly clients: readonly DriverClient[] }[]): DriverClient[] {
   const byIdentity = new Map<string, DriverClient>();
   for (const scenario of scenarios) {
     for (const client of scenario.clients) {
@@ -367,7 +367,7 @@ function sidecarCheck(settings: ClusterSettings, phase: string): CheckStep {
 
 // --- scenarios
 
-export function logRequests(settings: ClusterSettings, scenario: DriverScenario): LogRequest[] {
+export function logRequests(settings: ClusterSettings, scenario: Pick<Scenario, 'clients' | 'servers'>): LogRequest[] {
   // --tail=-1: with a selector kubectl shows only the last 10 lines per pod unless told otherwise.
   // --prefix names the pod of each line; --timestamps adds the runtime's RFC 3339 time, which the
   // collector filters on (the API's sinceTime has one-second precision).
@@ -383,7 +383,7 @@ export function logRequests(settings: ClusterSettings, scenario: DriverScenario)
   return [...clients, ...servers];
 }
 
-export function routingProbes(settings: ClusterSettings, scenario: DriverScenario, expected: ReturnType<typeof expectedRouting>): RoutingProbe[] {
+export function routingProbes(settings: ClusterSettings, scenario: Pick<Scenario, 'clients' | 'servers'>, expected: ReturnType<typeof expectedRouting>): RoutingProbe[] {
   const probes: RoutingProbe[] = [];
   // Every pod of every version behind the Service: the default cluster (no subset) holds them all.
   const serviceCluster = `outbound|${settings.serverPort}||${serviceFqdn(settings)}`;
@@ -423,7 +423,8 @@ export interface ScenarioSteps {
   readonly cleanup: readonly Step[];
 }
 
-export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenario, manifests: readonly ManifestDoc[], sampleMs = settings.sampleMs): ScenarioSteps {
+export function scenarioSteps(settings: ClusterSettings, scenario: Scenario, sampleMs = settings.sampleMs): ScenarioSteps {
+  const { manifests } = scenario;
   const phase = `scenario ${scenario.name}`;
   const ctx = { namespace: settings.namespace, serverPort: settings.serverPort };
   const files = [...new Set(manifests.map((m) => relative(settings.repoRoot, m.file)))];
@@ -431,7 +432,7 @@ export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenari
   const apply: Step[] = [];
 
   for (const server of settings.servers) {
-    const behaviour = scenario.servers.find((s) => s.version === server.version) ?? { version: server.version, replicas: 0 };
+    const behaviour: DriverServer = scenario.servers.find((s) => s.version === server.version) ?? { version: server.version, replicas: 0 };
     apply.push(helmUpgrade(settings, server.release, valuesFile(settings, server.release, serverValues(settings, server, behaviour), scenario.name), phase,
       `greeter-server ${server.version} as the scenario needs it (replicas ${behaviour.replicas ?? 1}, delay ${behaviour.delayMs ?? 0} ms, fail rate ${behaviour.failRate ?? 0})`));
   }
@@ -449,7 +450,7 @@ export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenari
     });
   }
 
-  const expected = expectedRouting(manifests, ctx);
+  const expected = expectedRouting(scenario.routing, ctx);
   const mode = settings.meshMode === 'sidecar' ? 'proxy-config' : 'proxy-status';
   const wait: WaitRoutingStep = {
     type: 'wait-routing', id: `wait@${scenario.name}`, phase, scenario: scenario.name, mode,
@@ -483,7 +484,7 @@ export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenari
     cleanup.push({
       ...wait, id: `wait-default@${scenario.name}`,
       purpose: settings.meshMode === 'sidecar' ? 'wait until the sidecars are back to the default route (no VirtualService)' : 'wait until every client is back to the default route (no VirtualService)',
-      probes: routingProbes(settings, { ...scenario, clients: scenario.clients.filter((c) => c.via !== 'ingress') }, { mesh: expectedRouting([], ctx).mesh }),
+      probes: routingProbes(settings, { ...scenario, clients: scenario.clients.filter((c) => c.via !== 'ingress') }, { mesh: expectedRouting({ routeTables: [] }, ctx).mesh }),
     });
   }
   return { apply, wait, sample, collect, verify, cleanup };
@@ -510,8 +511,7 @@ export function e2ePreludeSteps(settings: ClusterSettings): Step[] {
 }
 
 export interface PlannedScenario {
-  readonly scenario: DriverScenario;
-  readonly manifests: readonly ManifestDoc[];
+  readonly scenario: Scenario;
   /** Traffic time after routing took effect (default: settings.sampleMs). */
   readonly sampleMs?: number;
 }
@@ -520,12 +520,12 @@ export interface PlannedScenario {
 export function e2ePlan(settings: ClusterSettings, scenarios: readonly PlannedScenario[]): Plan {
   const steps: Step[] = [...e2ePreludeSteps(settings)];
   const skipped: { scenario: string; reason: string }[] = [];
-  for (const { scenario, manifests, sampleMs } of scenarios) {
+  for (const { scenario, sampleMs } of scenarios) {
     if (!scenario.modes.includes('cluster')) {
       skipped.push({ scenario: scenario.name, reason: `modes: ${scenario.modes.join(', ')} (no cluster)` });
       continue;
     }
-    const s = scenarioSteps(settings, scenario, manifests, sampleMs);
+    const s = scenarioSteps(settings, scenario, sampleMs);
     steps.push(...s.apply, s.wait, s.sample, s.collect, s.verify, ...s.cleanup);
   }
   return { title: `e2e on kind '${settings.clusterName}' (${settings.meshMode} mode)`, steps, skipped };

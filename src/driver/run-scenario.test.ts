@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { AppliedScenario, CollectedLogs, Driver, DriverScenario } from './driver.ts';
+import { join } from 'node:path';
+import { loadScenario } from '../scenarios/load.ts';
+import type { AppliedScenario, CollectedLogs, Driver } from './driver.ts';
 import { skipReasonForModes } from './driver.ts';
 import { runScenario, ScenarioFailure } from './run-scenario.ts';
 
-const scenario: DriverScenario = {
-  name: 'all-to-v1',
-  dir: '/tmp/scenarios/all-to-v1',
-  modes: ['local', 'cluster'],
-  servers: [{ version: 'v1' }, { version: 'v2' }],
-  clients: [{ identity: 'default' }],
-};
+const scenario = { ...loadScenario(join(import.meta.dirname, '..', '..', 'scenarios', 'all-v1')), name: 'all-to-v1' };
 
 function recordingDriver(overrides: Partial<Driver> = {}): { driver: Driver; calls: string[] } {
   const calls: string[] = [];

@@ -14,7 +14,7 @@ import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { REPO_ROOT, parseEnvFile } from '../cluster/env-file.ts';
 import { expectedRouting, nacksInIstiodLog, routeConfigsOfIstiodDump, routingMismatch, type RouteSignature } from '../cluster/envoy-routes.ts';
-import type { ManifestDoc } from '../cluster/scenario-files.ts';
+import { routingModel } from '../scenarios/model.ts';
 import { freePort } from '../free-port.ts';
 import type { MeshConfig, MeshEndpoint } from '../mesh/translate.ts';
 
@@ -269,8 +269,9 @@ export class IstiodControlPlane {
     if (stale.length > 0) await this.#kubectl(['delete', '-n', NAMESPACE, '--ignore-not-found', ...stale]);
     this.#applied = wanted;
     this.#version++;
-    const manifests = docs.map((object) => ({ file: '', apiVersion: String(object.apiVersion), kind: String(object.kind), name: (object.metadata as { name: string }).name, object })) as ManifestDoc[];
-    this.#expected = expectedRouting(manifests, { namespace: NAMESPACE, serverPort: port }).mesh;
+    const located = <T>(objects: readonly T[]) => objects.map((object) => ({ object, file: '' }));
+    const routing = routingModel({ virtualServices: located(config.virtualServices), destinationRules: located(config.destinationRules), gateways: [] });
+    this.#expected = expectedRouting(routing, { namespace: NAMESPACE, serverPort: port }).mesh;
     this.#endpointPorts = config.endpoints.map((e) => e.endpointPort).sort((a, b) => a - b);
   }
 

@@ -153,8 +153,12 @@ function checkDuration(value: unknown, field: string, out: ObjectProblem[]): voi
   if (durationMs(value) < 1) out.push({ field, reason: `${value} is shorter than 1ms`, fix: 'Istio durations must be at least 1ms' });
 }
 
-/** A Go-style duration in milliseconds (`1.5s` → 1500). */
+/**
+ * A Go-style duration in milliseconds (`1.5s` → 1500; also protobuf JSON's `0.500s`), the one
+ * duration parser of the kit. Throws on anything else (scenario files are checked before this).
+ */
 export function durationMs(value: string): number {
+  if (!DURATION.test(value)) throw new Error(`not a duration: ${value}`);
   const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, µs: 1e-3, ns: 1e-6 };
   let total = 0;
   for (const m of value.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(m[1]) * unit[m[2]!]!;

@@ -20,7 +20,7 @@ describe('the routing model', () => {
 
   it('says per mode what cannot run there, and why', () => {
     const mirror = scenario('mirror-v2');
-    expect(mirror.routing.routeTables[0]!.rules[0]!.mirrors).toEqual([{ destination: { host: 'greeter-server', subset: 'v2' }, percent: 100 }]);
+    expect(mirror.routing.routeTables[0]!.rules[0]!.mirrors).toEqual([{ field: 'mirror', destination: { host: 'greeter-server', subset: 'v2' }, percent: 100 }]);
     expect(mirror.limitations.local.map((l) => l.feature)).toEqual(['request mirroring', 'a mirror check']);
     expect(mirror.limitations['kind-proxyless'].map((l) => l.feature)).toEqual(['request mirroring (proxyless gRPC ignores mirror rules)']);
     expect(mirror.limitations['kind-envoy']).toEqual([]);

@@ -88,6 +88,8 @@ export interface Retries {
 }
 
 export interface Mirror {
+  /** The field it was written in: `mirror` (one) or `mirrors` (a list). */
+  field: 'mirror' | 'mirrors';
   destination: Destination;
   /** Share of calls mirrored, 0..100 (Istio's default is all of them). */
   percent: number;
@@ -215,8 +217,8 @@ function httpRule(r: RawRule, field: string, file: string): HttpRule {
     matches: (r.match ?? []).map(requestMatch),
     destinations: dests.map((d) => ({ ...destination(d.destination), weight: dests.length === 1 && d.weight === undefined ? 100 : (d.weight ?? 0) })),
     mirrors: [
-      ...(r.mirror ? [{ destination: destination(r.mirror), percent: r.mirrorPercentage?.value ?? 100 }] : []),
-      ...(r.mirrors ?? []).map((m) => ({ destination: destination(m.destination), percent: m.percentage?.value ?? 100 })),
+      ...(r.mirror ? [{ field: 'mirror' as const, destination: destination(r.mirror), percent: r.mirrorPercentage?.value ?? 100 }] : []),
+      ...(r.mirrors ?? []).map((m) => ({ field: 'mirrors' as const, destination: destination(m.destination), percent: m.percentage?.value ?? 100 })),
     ],
     other: Object.keys(r).filter((k) => !RULE_FIELDS.has(k) && r[k] !== undefined),
   };

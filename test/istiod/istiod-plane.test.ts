@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { describeWithTool } from '../chart/tool-gate.ts';
-import { loadDriverScenario } from '../../src/driver/from-scenario.ts';
 import { runScenario } from '../../src/driver/run-scenario.ts';
 import { IstiodControlPlane, istiodPrograms } from '../../src/istiod/istiod-plane.ts';
 import { LocalDriver } from '../../src/local/local-driver.ts';
@@ -26,7 +25,7 @@ describeWithTool({ tool: 'the istiod programs', missing, fix: 'scripts/offline/b
   const scenario = loadScenario(join(ROOT, 'scenarios/header-user-admin'));
   let driver: LocalDriver;
   beforeAll(async () => {
-    driver = new LocalDriver({ controlPlane: 'istiod', callsNeeded: localCallsNeeded([scenario]) });
+    driver = new LocalDriver({ controlPlane: 'istiod', callsNeeded: localCallsNeeded });
     await driver.up();
   }, 120_000);
   afterAll(async () => {
@@ -35,7 +34,7 @@ describeWithTool({ tool: 'the istiod programs', missing, fix: 'scripts/offline/b
 
   it('routes header-user-admin as its expect.yaml says, with the verdict code src/mesh uses', async () => {
     const { outcome } = await runScenario({
-      driver, scenario: loadDriverScenario(scenario.dir), sampleMs: 0,
+      driver, scenario, sampleMs: 0,
       verify: (_s, logs) => toVerifyOutcome(verifyLogs(scenario.expect, logs, 'local'), { title: scenario.name }),
     });
     expect(outcome.passed, outcome.report).toBe(true);

@@ -83,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
   const driver = new LocalDriver({
     clientRate: rate,
     clientHttpPort: httpPort,
-    callsNeeded: localCallsNeeded(scenarios),
+    callsNeeded: localCallsNeeded,
   });
   await driver.up();
   out(`local mesh up: xDS control plane on ${driver.plane.address}. Type a scenario name (list, status, verify, quit).`);
