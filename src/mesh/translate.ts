@@ -20,6 +20,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { IVirtualService } from '@kubernetes-models/istio/networking.istio.io/v1/VirtualService';
 import type { IDestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1/DestinationRule';
+import { clusterName, LOCAL_UNSUPPORTED, unmatchableHeader } from '../scenarios/model.ts';
 import { RE2_FIX, re2Problem } from '../scenarios/re2.ts';
 import { TYPE_URL } from './protos.ts';
 
@@ -70,17 +71,12 @@ export class UnsupportedFeatureError extends Error {
 export const FAULT_FILTER_NAME = 'envoy.filters.http.fault';
 export const ROUTER_FILTER_NAME = 'envoy.filters.http.router';
 
-/** The cluster name istiod uses: `outbound|<port>|<subset>|<host>` (empty subset = all endpoints). */
-export function clusterName(host: string, port: number, subset = ''): string {
-  return `outbound|${port}|${subset}|${host}`;
-}
+export { clusterName };
 
-const MIRROR_REASON =
-  'request mirroring is not supported by proxyless gRPC clients (grpc-js-xds ignores it); run this scenario on the cluster driver';
 const CLUSTER_ONLY = 'run this scenario on the cluster driver';
 
-/** Retry conditions grpc-js-xds honours (gRPC status codes); Envoy's HTTP conditions are ignored by it. */
-const GRPC_RETRY_ON = new Set(['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable']);
+/** Retry conditions grpc-js-xds honours (the one list: src/scenarios/model.ts). */
+const GRPC_RETRY_ON = new Set(LOCAL_UNSUPPORTED.retryOn);
 /** gRPC codes contained in Istio's default retryOn (`connect-failure,refused-stream,unavailable,cancelled,...`). */
 const DEFAULT_RETRY_ON = 'unavailable,cancelled';
 /**
@@ -167,7 +163,7 @@ function translateFault(fault: Obj, where: string, path: string): XdsMessage {
   if (isObj(fault['delay'])) {
     const d = fault['delay'];
     checkKeys(d, where, `${path}.delay`, ['fixedDelay', 'percentage', 'percent'], {
-      exponentialDelay: 'exponential delays are not supported by Envoy nor grpc-js-xds',
+      exponentialDelay: LOCAL_UNSUPPORTED.exponentialDelay,
     });
     if (d['fixedDelay'] === undefined) fail(where, `${path}.delay.fixedDelay`, 'required');
     out['delay'] = {
@@ -178,7 +174,7 @@ function translateFault(fault: Obj, where: string, path: string): XdsMessage {
   if (isObj(fault['abort'])) {
     const a = fault['abort'];
     checkKeys(a, where, `${path}.abort`, ['httpStatus', 'grpcStatus', 'percentage'], {
-      http2Error: 'HTTP/2 error injection is not supported by grpc-js-xds',
+      http2Error: LOCAL_UNSUPPORTED.http2Error,
     });
     const abort: XdsMessage = { percentage: faultPercentage(a, where, `${path}.abort`) };
     if (a['grpcStatus'] !== undefined && a['httpStatus'] !== undefined) {
@@ -312,29 +308,9 @@ function translateRetries(retries: Obj, where: string, path: string, warnings: s
   return policy;
 }
 
-const HTTP_ROUTE_UNSUPPORTED: Record<string, string> = {
-  mirror: MIRROR_REASON,
-  mirrors: MIRROR_REASON,
-  mirrorPercentage: MIRROR_REASON,
-  mirrorPercent: MIRROR_REASON,
-  mirror_percent: MIRROR_REASON,
-  rewrite: `URI/authority rewrite is not supported by proxyless gRPC clients; ${CLUSTER_ONLY}`,
-  redirect: `redirects are not supported by proxyless gRPC clients; ${CLUSTER_ONLY}`,
-  directResponse: `direct responses are not supported by proxyless gRPC clients; ${CLUSTER_ONLY}`,
-  delegate: 'delegate VirtualServices are not supported by the local mesh',
-  corsPolicy: 'CORS is a browser concern that proxyless gRPC clients do not implement',
-  headers: `header manipulation is not supported by proxyless gRPC clients; ${CLUSTER_ONLY}`,
-};
-
-const MATCH_UNSUPPORTED: Record<string, string> = {
-  sourceLabels: 'the local mesh has no client workloads with labels; matching on the caller is not supported',
-  sourceNamespace: 'the local mesh has no namespaces; matching on the caller is not supported',
-  scheme: 'proxyless gRPC clients do not match on the scheme',
-  method: 'gRPC always uses POST; proxyless gRPC clients do not match on the HTTP method',
-  authority: 'proxyless gRPC clients do not match on the authority',
-  queryParams: 'gRPC requests have no query parameters',
-  statPrefix: 'stats are not produced by the local mesh',
-};
+// What proxyless clients cannot do is listed once, in src/scenarios/model.ts (LOCAL_UNSUPPORTED).
+const HTTP_ROUTE_UNSUPPORTED = LOCAL_UNSUPPORTED.rule;
+const MATCH_UNSUPPORTED = LOCAL_UNSUPPORTED.match;
 
 /** One Istio HTTPRoute → envoy routes (one per `match` entry, as Istio does). */
 function translateHttpRoute(
@@ -355,9 +331,7 @@ function translateHttpRoute(
   routeList.forEach((d: unknown, i: number) => {
     const dpath = `${path}.route[${i}]`;
     if (!isObj(d)) fail(where, dpath, 'must be an object');
-    checkKeys(d, where, dpath, ['destination', 'weight'], {
-      headers: `header manipulation is not supported by proxyless gRPC clients; ${CLUSTER_ONLY}`,
-    });
+    checkKeys(d, where, dpath, ['destination', 'weight'], { headers: LOCAL_UNSUPPORTED.destinationHeaders });
     if (!isObj(d['destination'])) fail(where, `${dpath}.destination`, 'required');
     const name = resolveDestination(d['destination'], listenerPort, services, subsets, where, `${dpath}.destination`);
     let weight = d['weight'];
@@ -428,9 +402,7 @@ function translateHttpRoute(
       if (!isObj(hs)) fail(where, `${mpath}.${key}`, 'must be a map of header name to StringMatch');
       for (const [name, sm] of Object.entries(hs)) {
         const lower = name.toLowerCase();
-        if (lower.startsWith(':') || lower.startsWith('grpc-') || lower.endsWith('-bin')) {
-          fail(where, `${mpath}.${key}.${name}`, 'pseudo-headers, grpc- and binary (-bin) headers cannot be matched by proxyless gRPC clients');
-        }
+        if (unmatchableHeader(name)) fail(where, `${mpath}.${key}.${name}`, LOCAL_UNSUPPORTED.headerName);
         const hm: XdsMessage = { name: lower };
         if (isObj(sm) && Object.keys(sm).length === 0) hm['present_match'] = true;
         else hm['string_match'] = stringMatcher(sm, where, `${mpath}.${key}.${name}`);
@@ -452,7 +424,7 @@ function checkGateways(gateways: unknown, where: string, field: string): void {
       fail(
         where,
         field,
-        `gateway "${String(g)}": the local mesh has no ingress gateway, only "mesh" (client-side routing) is supported; ${CLUSTER_ONLY}`,
+        `gateway "${String(g)}": ${LOCAL_UNSUPPORTED.gateway}`,
       );
     }
   }
@@ -476,20 +448,11 @@ function translateTrafficPolicy(tp: unknown, where: string, path: string, warnin
   if (tp['loadBalancer'] !== undefined) {
     const lb = tp['loadBalancer'];
     if (!isObj(lb)) fail(where, `${path}.loadBalancer`, 'must be an object');
-    checkKeys(lb, where, `${path}.loadBalancer`, ['simple'], {
-      consistentHash: 'consistent hashing needs route hash policies the local mesh does not generate',
-      localityLbSetting: 'the local mesh has a single locality',
-      warmupDurationSecs: 'slow start is not supported by grpc-js-xds',
-      warmup: 'slow start is not supported by grpc-js-xds',
-    });
+    checkKeys(lb, where, `${path}.loadBalancer`, ['simple'], LOCAL_UNSUPPORTED.policy);
     const simple = lb['simple'];
     if (simple === 'ROUND_ROBIN' || simple === 'UNSPECIFIED' || simple === undefined) out.lbPolicy = 'ROUND_ROBIN';
     else {
-      fail(
-        where,
-        `${path}.loadBalancer.simple`,
-        `${String(simple)} is not supported by grpc-js-xds 1.14 (only ROUND_ROBIN, and RING_HASH which Istio expresses as consistentHash)`,
-      );
+      fail(where, `${path}.loadBalancer.simple`, `${String(simple)} ${LOCAL_UNSUPPORTED.policy['simple']}`);
     }
   }
   if (tp['connectionPool'] !== undefined) {
@@ -523,11 +486,7 @@ function translateTrafficPolicy(tp: unknown, where: string, path: string, warnin
     }
   }
   if (tp['outlierDetection'] !== undefined) {
-    fail(
-      where,
-      `${path}.outlierDetection`,
-      "Istio's outlier detection ejects on consecutive errors, which grpc-js-xds does not implement (it only has success-rate and failure-percentage ejection, gRFC A50); remove it for the local mesh or run this scenario on the cluster driver",
-    );
+    fail(where, `${path}.outlierDetection`, LOCAL_UNSUPPORTED.policy['outlierDetection']!);
   }
   if (tp['tls'] !== undefined) {
     const mode = isObj(tp['tls']) ? tp['tls']['mode'] : undefined;
@@ -592,9 +551,7 @@ export function translate(config: MeshConfig): XdsSnapshot {
     if (dr['kind'] !== undefined && dr['kind'] !== 'DestinationRule') fail(where, 'kind', `expected DestinationRule, got ${String(dr['kind'])}`);
     const spec = dr['spec'];
     if (!isObj(spec)) fail(where, 'spec', 'required');
-    checkKeys(spec, where, 'spec', ['host', 'trafficPolicy', 'subsets', 'exportTo'], {
-      workloadSelector: 'the local mesh has no client workloads to select',
-    });
+    checkKeys(spec, where, 'spec', ['host', 'trafficPolicy', 'subsets', 'exportTo'], { workloadSelector: LOCAL_UNSUPPORTED.policy['workloadSelector']! });
     const host = resolveHost(spec['host'], services, where, 'spec.host');
     if (subsets.has(host)) fail(where, 'spec.host', `a second DestinationRule for host ${host}; merge them into one`);
     const names = new Set<string>();

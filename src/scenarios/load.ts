@@ -191,7 +191,8 @@ export function inspectScenario(dir: string): { scenario?: Scenario; errors: Sce
   crossCheck(vss, drs, gws, expect, expectShown, err);
   if (expect.modes.includes('local')) {
     for (const l of limitations(routing, needs, 'local')) {
-      err(expectShown, 'modes', `the scenario uses ${l.feature}, which the local mesh (proxyless gRPC) cannot do`, 'list only `cluster` in modes');
+      if (l.file && l.field) err(l.file, l.field, `the local mesh (proxyless gRPC) cannot do this, and ${EXPECT_PATH} lists mode local: ${l.why}`, 'remove the field, or list only `cluster` in modes');
+      else err(expectShown, 'modes', `the scenario uses ${l.feature}, which the local mesh (proxyless gRPC) cannot do: ${l.why}`, 'list only `cluster` in modes');
     }
   }
   if (errors.length === 0) checkExpectationAgainstRules(routing, expect, expectShown, err);

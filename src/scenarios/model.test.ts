@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from './load.ts';
-import { clusterName } from './model.ts';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { DestinationRule, VirtualService } from './istio.ts';
+import { clusterName, LOCAL_UNSUPPORTED, limitations, routingModel } from './model.ts';
 
 const scenario = (name: string) => loadScenario(join(import.meta.dirname, '..', '..', 'scenarios', name));
 
@@ -33,5 +36,34 @@ describe('the routing model', () => {
   it('names clusters as istiod does', () => {
     expect(clusterName('greeter-server', 20000, 'v1')).toBe('outbound|20000|v1|greeter-server');
     expect(clusterName('greeter-server', 20000)).toBe('outbound|20000||greeter-server');
+  });
+});
+
+describe('the local list: what proxyless clients cannot do, said once', () => {
+  const vs = (rule: Record<string, unknown>): VirtualService =>
+    ({ metadata: { name: 'vs' }, spec: { hosts: ['greeter-server'], http: [{ route: [{ destination: { host: 'greeter-server' } }], ...rule }] } }) as VirtualService;
+  const local = (v: VirtualService, dr?: DestinationRule) =>
+    limitations(routingModel({ virtualServices: [{ object: v, file: 'vs.yaml' }], destinationRules: dr ? [{ object: dr, file: 'dr.yaml' }] : [], gateways: [] }), { mirrorCheck: false, ingressClients: false }, 'local');
+
+  it('names the field, its file and the reason', () => {
+    expect(local(vs({ rewrite: { uri: '/x' } }))).toEqual([{ feature: 'spec.http[0].rewrite in vs.yaml', why: LOCAL_UNSUPPORTED.rule['rewrite'], file: 'vs.yaml', field: 'spec.http[0].rewrite' }]);
+    expect(local(vs({ match: [{ method: { exact: 'POST' } }] })).map((l) => l.field)).toEqual(['spec.http[0].match[0].method']);
+    expect(local(vs({ match: [{ headers: { 'trace-bin': { exact: 'x' } } }] })).map((l) => l.field)).toEqual(['spec.http[0].match[0].headers.trace-bin']);
+    expect(local(vs({ retries: { attempts: 2, retryOn: '5xx,unavailable' } }))[0]!.why).toMatch(/"5xx" is not a gRPC status condition/);
+    expect(local(vs({ mirrorPercentage: { value: 10 } })).map((l) => l.feature)).toEqual(['request mirroring']);
+    const dr = { metadata: { name: 'dr' }, spec: { host: 'greeter-server', trafficPolicy: { loadBalancer: { simple: 'LEAST_REQUEST' }, outlierDetection: {} } } } as DestinationRule;
+    expect(local(vs({}), dr).map((l) => [l.field, l.why.slice(0, 20)])).toEqual([
+      ['spec.trafficPolicy.outlierDetection', "Istio's outlier dete"],
+      ['spec.trafficPolicy.loadBalancer.simple', 'LEAST_REQUEST is not'],
+    ]);
+    expect(local(vs({}))).toEqual([]);
+  });
+
+  it('the loader refuses such a field in a scenario that lists mode local, on the field itself', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'canarykit-model-')), 'rewrite');
+    cpSync(join(import.meta.dirname, '..', '..', 'scenarios', 'all-v1'), dir, { recursive: true });
+    const file = join(dir, 'virtual-service.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    - route:', '    - rewrite: {uri: /x}\n      route:'));
+    expect(() => loadScenario(dir)).toThrow(/virtual-service\.yaml: spec\.http\[0\]\.rewrite: the local mesh .*URI\/authority rewrite is not supported/);
   });
 });

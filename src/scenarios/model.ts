@@ -109,7 +109,9 @@ export interface HttpRule {
   fault?: Fault;
   /** `mirror` and every entry of `mirrors`. */
   mirrors: Mirror[];
-  /** Actions other than a route (redirect, directResponse, delegate, rewrite, headers, corsPolicy). */
+  /** Fields beyond a plain route, relative to the rule: `redirect`, `directResponse`, `delegate`,
+   * `rewrite`, `headers`, `corsPolicy`, `mirrorPercentage`, `route[<k>].headers`,
+   * `fault.abort.http2Error`... */
   other: string[];
 }
 
@@ -124,9 +126,14 @@ export interface RouteTable {
   rules: HttpRule[];
 }
 
-export interface TrafficPolicy {
-  /** connectionPool or outlierDetection set: the outcome depends on load. */
-  loadDependent: boolean;
+/** A DestinationRule's settings that proxyless clients cannot apply (a field each, e.g.
+ * `spec.trafficPolicy.outlierDetection`, `spec.subsets[0].trafficPolicy.loadBalancer.simple`). */
+export interface PolicyField {
+  /** Display path of the DestinationRule's file. */
+  file: string;
+  field: string;
+  /** loadBalancer.simple's value, when that is the field. */
+  value?: string;
 }
 
 export interface Subset {
@@ -145,6 +152,8 @@ export interface RoutingModel {
   loadDependent: boolean;
   /** metadata.name of each Gateway object. */
   gateways: string[];
+  /** DestinationRule fields that are not plain subsets, connection pools or TLS (see {@link PolicyField}). */
+  policyFields: PolicyField[];
 }
 
 export interface Located<T> {
@@ -171,7 +180,29 @@ export function routingModel(objects: RoutingObjects): RoutingModel {
       return !!(tp?.connectionPool || tp?.outlierDetection || (object.spec?.subsets ?? []).some((s) => s.trafficPolicy?.connectionPool || s.trafficPolicy?.outlierDetection));
     }),
     gateways: objects.gateways.map(({ object }) => String(object.metadata?.name)),
+    policyFields: objects.destinationRules.flatMap(({ object, file }) => policyFields(object, file)),
   };
+}
+
+const POLICY_FIELDS = ['portLevelSettings', 'tunnel', 'proxyProtocol', 'outlierDetection'];
+const LOAD_BALANCER_FIELDS = ['consistentHash', 'localityLbSetting', 'warmupDurationSecs', 'warmup'];
+
+function policyFields(dr: DestinationRule, file: string): PolicyField[] {
+  const out: PolicyField[] = [];
+  const at = (field: string, value?: string) => out.push({ file, field, ...(value === undefined ? {} : { value }) });
+  if ((dr.spec as Record<string, unknown> | undefined)?.['workloadSelector'] !== undefined) at('spec.workloadSelector');
+  const policies: Array<[string, unknown]> = [['spec.trafficPolicy', dr.spec?.trafficPolicy], ...(dr.spec?.subsets ?? []).map((s, i): [string, unknown] => [`spec.subsets[${i}].trafficPolicy`, s.trafficPolicy])];
+  for (const [path, tp] of policies) {
+    if (!tp || typeof tp !== 'object') continue;
+    const policy = tp as Record<string, unknown>;
+    for (const key of POLICY_FIELDS) if (policy[key] !== undefined) at(`${path}.${key}`);
+    const lb = policy['loadBalancer'] as Record<string, unknown> | undefined;
+    if (!lb) continue;
+    for (const key of LOAD_BALANCER_FIELDS) if (lb[key] !== undefined) at(`${path}.loadBalancer.${key}`);
+    const simple = lb['simple'];
+    if (simple !== undefined && simple !== 'ROUND_ROBIN' && simple !== 'UNSPECIFIED') at(`${path}.loadBalancer.simple`, String(simple));
+  }
+  return out;
 }
 
 function routeTable(vs: VirtualService, file: string): RouteTable {
@@ -207,7 +238,7 @@ interface RawRule {
   [other: string]: unknown;
 }
 
-const RULE_FIELDS = new Set(['name', 'match', 'route', 'timeout', 'retries', 'fault', 'mirror', 'mirrors', 'mirrorPercentage', 'mirrorPercent']);
+const RULE_FIELDS = new Set(['name', 'match', 'route', 'timeout', 'retries', 'fault', 'mirror', 'mirrors']);
 
 function httpRule(r: RawRule, field: string, file: string): HttpRule {
   const dests = r.route ?? [];
@@ -220,7 +251,12 @@ function httpRule(r: RawRule, field: string, file: string): HttpRule {
       ...(r.mirror ? [{ field: 'mirror' as const, destination: destination(r.mirror), percent: r.mirrorPercentage?.value ?? 100 }] : []),
       ...(r.mirrors ?? []).map((m) => ({ field: 'mirrors' as const, destination: destination(m.destination), percent: m.percentage?.value ?? 100 })),
     ],
-    other: Object.keys(r).filter((k) => !RULE_FIELDS.has(k) && r[k] !== undefined),
+    other: [
+      ...Object.keys(r).filter((k) => !RULE_FIELDS.has(k) && r[k] !== undefined),
+      ...dests.flatMap((d, k) => ((d as { headers?: unknown }).headers !== undefined ? [`route[${k}].headers`] : [])),
+      ...((r.fault?.delay as { exponentialDelay?: unknown } | undefined)?.exponentialDelay !== undefined ? ['fault.delay.exponentialDelay'] : []),
+      ...((r.fault?.abort as { http2Error?: unknown } | undefined)?.http2Error !== undefined ? ['fault.abort.http2Error'] : []),
+    ],
   };
   if (r.name !== undefined) rule.name = r.name;
   if (r.timeout !== undefined) rule.timeoutMs = durationMs(r.timeout);
@@ -289,10 +325,13 @@ export type RunMode = (typeof RUN_MODES)[number];
 
 /** Something a scenario uses that a mode cannot do. */
 export interface Limitation {
-  /** The feature in words, e.g. `request mirroring`. */
+  /** The feature in words, e.g. `request mirroring`, or the field, e.g. `spec.http[0].rewrite`. */
   feature: string;
   /** Why the mode cannot do it. */
   why: string;
+  /** For a single field: the display path of its file and the field. */
+  file?: string;
+  field?: string;
 }
 
 /** What the scenario needs beyond its routing model (expect.yaml's mirror check, ingress clients). */
@@ -303,20 +342,117 @@ export interface ScenarioNeeds {
 
 const MIRRORING = 'request mirroring';
 const GATEWAY = 'a Gateway';
+const RUN_ON_KIND = 'run this scenario on the cluster driver';
+const MIRROR_WHY = 'request mirroring is not supported by proxyless gRPC clients (grpc-js-xds ignores it)';
+
+/**
+ * What proxyless gRPC clients (grpc-js-xds, the local mesh) cannot do, by field: the reasons the
+ * local translation (src/mesh/translate.ts) and the loader give, written once.
+ */
+export const LOCAL_UNSUPPORTED = {
+  /** HTTPRoute fields. */
+  rule: {
+    mirror: `${MIRROR_WHY}; ${RUN_ON_KIND}`,
+    mirrors: `${MIRROR_WHY}; ${RUN_ON_KIND}`,
+    mirrorPercentage: `${MIRROR_WHY}; ${RUN_ON_KIND}`,
+    mirrorPercent: `${MIRROR_WHY}; ${RUN_ON_KIND}`,
+    mirror_percent: `${MIRROR_WHY}; ${RUN_ON_KIND}`,
+    rewrite: `URI/authority rewrite is not supported by proxyless gRPC clients; ${RUN_ON_KIND}`,
+    redirect: `redirects are not supported by proxyless gRPC clients; ${RUN_ON_KIND}`,
+    directResponse: `direct responses are not supported by proxyless gRPC clients; ${RUN_ON_KIND}`,
+    delegate: 'delegate VirtualServices are not supported by the local mesh',
+    corsPolicy: 'CORS is a browser concern that proxyless gRPC clients do not implement',
+    headers: `header manipulation is not supported by proxyless gRPC clients; ${RUN_ON_KIND}`,
+  } as Readonly<Record<string, string>>,
+  /** HTTPMatchRequest fields. */
+  match: {
+    sourceLabels: 'the local mesh has no client workloads with labels; matching on the caller is not supported',
+    sourceNamespace: 'the local mesh has no namespaces; matching on the caller is not supported',
+    scheme: 'proxyless gRPC clients do not match on the scheme',
+    method: 'gRPC always uses POST; proxyless gRPC clients do not match on the HTTP method',
+    authority: 'proxyless gRPC clients do not match on the authority',
+    queryParams: 'gRPC requests have no query parameters',
+    statPrefix: 'stats are not produced by the local mesh',
+  } as Readonly<Record<string, string>>,
+  destinationHeaders: `header manipulation is not supported by proxyless gRPC clients; ${RUN_ON_KIND}`,
+  exponentialDelay: 'exponential delays are not supported by Envoy nor grpc-js-xds',
+  http2Error: 'HTTP/2 error injection is not supported by grpc-js-xds',
+  /** Header names a proxyless client cannot match on. */
+  headerName: 'pseudo-headers, grpc- and binary (-bin) headers cannot be matched by proxyless gRPC clients',
+  /** Retry conditions grpc-js-xds honours (gRPC status codes); Envoy's HTTP conditions are ignored by it. */
+  retryOn: ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'] as readonly string[],
+  gateway: `the local mesh has no ingress gateway, only "mesh" (client-side routing) is supported; ${RUN_ON_KIND}`,
+  policy: {
+    portLevelSettings: 'per-port traffic policies are not supported by the local mesh; set the policy for the whole host',
+    tunnel: 'tunneling is not supported by proxyless gRPC clients',
+    proxyProtocol: 'PROXY protocol is not supported by proxyless gRPC clients',
+    outlierDetection:
+      "Istio's outlier detection ejects on consecutive errors, which grpc-js-xds does not implement (it only has success-rate and failure-percentage ejection, gRFC A50); remove it for the local mesh or run this scenario on the cluster driver",
+    workloadSelector: 'the local mesh has no client workloads to select',
+    consistentHash: 'consistent hashing needs route hash policies the local mesh does not generate',
+    localityLbSetting: 'the local mesh has a single locality',
+    warmupDurationSecs: 'slow start is not supported by grpc-js-xds',
+    warmup: 'slow start is not supported by grpc-js-xds',
+    simple: 'is not supported by grpc-js-xds 1.14 (only ROUND_ROBIN, and RING_HASH which Istio expresses as consistentHash)',
+  } as Readonly<Record<string, string>>,
+} as const;
+
+/** True for a header name proxyless gRPC cannot match (pseudo-headers, grpc-*, binary). */
+export function unmatchableHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower.startsWith(':') || lower.startsWith('grpc-') || lower.endsWith('-bin');
+}
+
+/** Every field of the model the local mesh cannot express, with its reason. */
+function localFields(model: RoutingModel): Limitation[] {
+  const out: Limitation[] = [];
+  const add = (file: string, field: string, why: string) => out.push({ feature: `${field} in ${file}`, why, file, field });
+  for (const table of model.routeTables) {
+    // A VirtualService bound to a gateway comes with its Gateway object (the loader checks it): `a Gateway` above says it.
+    for (const rule of table.rules) {
+      for (const field of rule.other) {
+        const last = field.split('.').pop()!;
+        const why = field.startsWith('route[') ? LOCAL_UNSUPPORTED.destinationHeaders : (LOCAL_UNSUPPORTED.rule[field] ?? (LOCAL_UNSUPPORTED as unknown as Record<string, string>)[last]);
+        if (why && !LOCAL_UNSUPPORTED.rule[field]?.startsWith(MIRROR_WHY)) add(table.file, `${rule.field}.${field}`, why);
+      }
+      rule.matches.forEach((m, j) => {
+        const at = `${rule.field}.match[${j}]`;
+        for (const field of [...m.other, ...(m.method ? ['method'] : [])]) {
+          const why = LOCAL_UNSUPPORTED.match[field];
+          if (why) add(table.file, `${at}.${field}`, why);
+        }
+        for (const g of m.gateways ?? []) if (g !== 'mesh') add(table.file, `${at}.gateways`, LOCAL_UNSUPPORTED.gateway);
+        for (const key of ['headers', 'withoutHeaders'] as const) {
+          for (const name of Object.keys(m[key])) if (unmatchableHeader(name)) add(table.file, `${at}.${key}.${name}`, LOCAL_UNSUPPORTED.headerName);
+        }
+      });
+      for (const c of (rule.retries?.retryOn ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+        if (!LOCAL_UNSUPPORTED.retryOn.includes(c)) add(table.file, `${rule.field}.retries.retryOn`, `"${c}" is not a gRPC status condition; proxyless gRPC retries only on ${LOCAL_UNSUPPORTED.retryOn.join(', ')}`);
+      }
+    }
+  }
+  for (const p of model.policyFields) {
+    const key = p.field.split('.').pop()!;
+    add(p.file, p.field, key === 'simple' ? `${p.value} ${LOCAL_UNSUPPORTED.policy['simple']}` : LOCAL_UNSUPPORTED.policy[key]!);
+  }
+  return out;
+}
 
 /**
  * The single list of what each mode cannot run. Empty: the mode can run the scenario. The local
  * mesh and proxyless gRPC on kind share the limits of proxyless clients; the local mesh also has no
- * ingress gateway at all.
+ * ingress gateway at all, and refuses (rather than ignores) every field its clients cannot honour.
  */
 export function limitations(model: RoutingModel, needs: ScenarioNeeds, mode: RunMode): Limitation[] {
   if (mode === 'kind-envoy') return [];
   const out: Limitation[] = [];
-  const mirrors = model.routeTables.some((t) => t.rules.some((r) => r.mirrors.length > 0));
+  // mirrorPercentage without a mirror mirrors nothing, but it asks for mirroring all the same.
+  const mirrors = model.routeTables.some((t) => t.rules.some((r) => r.mirrors.length > 0 || r.other.some((f) => f.startsWith('mirror'))));
   if (mode === 'local') {
     if (model.gateways.length > 0) out.push({ feature: GATEWAY, why: 'the local mesh has no ingress gateway (proxyless clients route inside the mesh only)' });
     if (mirrors) out.push({ feature: MIRRORING, why: 'proxyless gRPC clients ignore mirror rules' });
     if (needs.mirrorCheck) out.push({ feature: 'a mirror check', why: 'proxyless gRPC clients ignore mirror rules, so nothing is mirrored' });
+    out.push(...localFields(model));
     return out;
   }
   if (mirrors || needs.mirrorCheck) out.push({ feature: `${MIRRORING} (proxyless gRPC ignores mirror rules)`, why: 'only an Envoy mirrors requests' });
