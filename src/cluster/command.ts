@@ -19,6 +19,7 @@ import { clientsOf, clusterDownPlan, clusterUpPlan, deployPlan, e2ePlan, type Cl
 import { proxylessSkipReason } from './proxyless.ts';
 import { renderPlan } from './render.ts';
 import { DEFAULT_CLIENT_RATE, defaultClusterSettings, REPO_ROOT, type ClusterSettings } from './settings.ts';
+import { scenariosDirOf, scenariosDirOptions } from '../cli/scenarios-dir.ts';
 import { ClusterError, execaRunner, firstLine, preflight, type CommandRunner } from './tools.ts';
 
 const USAGE = `Usage: canarykit cluster <command> [options]
@@ -33,7 +34,7 @@ Commands:
 Options:
   --dry-run             print every command and manifest in order; run nothing
   --scenario NAME       only this scenario (repeatable; e2e)
-  --scenarios DIR       scenario folder (default: scenarios)
+  --scenarios-dir DIR   scenario folder (default: scenarios; --scenarios DIR is the old name)
   --proxyless           clients use proxyless gRPC (xds:///, grpc-agent) instead of the Envoy sidecar
   --offline auto|1|0    up: the images of 'make offline-images' (1), the official ones (0), or the
                         official ones when they can be pulled, else the offline ones (auto; env OFFLINE)
@@ -326,7 +327,7 @@ export function parseClusterArgs(argv: readonly string[]): { command: string | u
     options: {
       'dry-run': { type: 'boolean', default: false },
       scenario: { type: 'string', multiple: true, default: [] },
-      scenarios: { type: 'string', default: 'scenarios' },
+      ...scenariosDirOptions('scenarios'),
       proxyless: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'sample-seconds': { type: 'string' },
@@ -343,7 +344,7 @@ export function parseClusterArgs(argv: readonly string[]): { command: string | u
     options: {
       dryRun: values['dry-run'],
       scenarios: values.scenario,
-      scenariosDir: values.scenarios,
+      scenariosDir: scenariosDirOf(values, 'scenarios', 'scenarios'),
       proxyless: values.proxyless,
       build: !values['no-build'],
       offline: parseOfflineChoice(values.offline ?? process.env.OFFLINE),

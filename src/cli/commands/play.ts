@@ -6,12 +6,13 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { localCallsNeeded, selectScenarios } from '../../demo/run-demo.ts';
 import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
+import { scenariosDirOf, scenariosDirOptions } from '../scenarios-dir.ts';
 import { LocalDriver } from '../../local/local-driver.ts';
 import { Dashboard, DEFAULT_DASHBOARD_PORT } from '../../dashboard/server.ts';
 import { bar, formatReport, useColor } from '../../verify/report.ts';
 import { PlaySession } from '../play-session.ts';
 
-const USAGE = `Usage: canarykit play [--root scenarios] [--http-port 8080] [--rate N] [--dashboard-port ${DEFAULT_DASHBOARD_PORT} | --no-dashboard]
+const USAGE = `Usage: canarykit play [--scenarios-dir scenarios] [--http-port 8080] [--rate N] [--dashboard-port ${DEFAULT_DASHBOARD_PORT} | --no-dashboard]
 
 Starts the local mesh (xDS control plane, server processes, proxyless clients) and keeps it
 running. Then, at the prompt:
@@ -37,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        root: { type: 'string', default: KIT_SCENARIOS_DIR },
+        ...scenariosDirOptions('root'),
         'http-port': { type: 'string', default: '8080' },
         rate: { type: 'string', default: '10' },
         'dashboard-port': { type: 'string', default: String(DEFAULT_DASHBOARD_PORT) },
@@ -68,7 +69,14 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`canarykit play: --rate must be a number of calls per second (0: as fast as possible), got "${values.rate}"\n`);
     return 2;
   }
-  const { run: scenarios, skipped } = selectScenarios(values.root, undefined);
+  let root: string;
+  try {
+    root = scenariosDirOf(values, 'root', KIT_SCENARIOS_DIR);
+  } catch (err) {
+    process.stderr.write(`canarykit play: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const { run: scenarios, skipped } = selectScenarios(root, undefined);
   const out = (line = '') => process.stdout.write(`${line}\n`);
   // The dashboard listens before the mesh starts, so a port in use stops play at once.
   let dashboard: Dashboard | undefined;
