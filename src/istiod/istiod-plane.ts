@@ -14,9 +14,8 @@ import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { REPO_ROOT, parseEnvFile } from '../cluster/env-file.ts';
 import { expectedRouting, nacksInIstiodLog, routeConfigsOfIstiodDump, routingMismatch, type RouteSignature } from '../cluster/envoy-routes.ts';
-import { routingModel } from '../scenarios/model.ts';
 import { freePort } from '../free-port.ts';
-import type { MeshConfig, MeshEndpoint } from '../mesh/translate.ts';
+import { meshRoutingModel, type MeshConfig, type MeshEndpoint } from '../mesh/translate.ts';
 
 /** The namespace the scenario YAML is applied to and the clients live in. */
 export const NAMESPACE = 'default';
@@ -269,9 +268,7 @@ export class IstiodControlPlane {
     if (stale.length > 0) await this.#kubectl(['delete', '-n', NAMESPACE, '--ignore-not-found', ...stale]);
     this.#applied = wanted;
     this.#version++;
-    const located = <T>(objects: readonly T[]) => objects.map((object) => ({ object, file: '' }));
-    const routing = routingModel({ virtualServices: located(config.virtualServices), destinationRules: located(config.destinationRules), gateways: [] });
-    this.#expected = expectedRouting(routing, { namespace: NAMESPACE, serverPort: port }).mesh;
+    this.#expected = expectedRouting(meshRoutingModel(config), { namespace: NAMESPACE, serverPort: port }).mesh;
     this.#endpointPorts = config.endpoints.map((e) => e.endpointPort).sort((a, b) => a - b);
   }
 

@@ -48,15 +48,12 @@ describe('LocalDriver (servers, control plane and proxyless clients as real proc
     expect([...counts.keys()].sort()).toEqual(['v1.0.0', 'v2.0.0']); // no error status at all
   }, 60_000);
 
-  it('refuses a scenario that does not load (the loader) or that the mesh cannot express (the driver), and keeps routing by the last good config', async () => {
+  it('refuses a scenario that does not load (the loader) and keeps routing by the last good config', async () => {
     await driver.waitForRouting(allV1, await driver.apply(allV1));
     const version = driver.plane.version;
     for (const bad of ['bad-weights-sum', 'bad-missing-subset', 'bad-yaml']) {
       expect(() => scenario(join('..', 'src', 'scenarios', 'testdata', bad))).toThrow(/testdata\/bad-/);
     }
-    const unchecked = structuredClone(scenario('weighted-90-10'));
-    unchecked.resources.virtualServices[0]!.spec!.http![0]!.route![0]!.weight = 80;
-    await expect(driver.apply(unchecked)).rejects.toThrow(/weights must sum to 100, got 90/);
     expect(driver.plane.version).toBe(version);
     const logs = await driver.collect(allV1, new Date());
     for (const lines of Object.values(logs.clients)) expect([...outcomes(lines).keys()]).toEqual(['v1.0.0']);
@@ -86,13 +83,6 @@ describe('LocalDriver: regexes and client restarts', () => {
     writeFileSync(vs, readFileSync(vs, 'utf8').replace('exact: admin', `regex: ${JSON.stringify(regex)}`));
     return loadScenario(dir);
   };
-  /** A loaded header-user-admin whose user match was changed afterwards, past the loader's checks. */
-  const adminByUncheckedRegex = (regex: string): Scenario => {
-    const s = structuredClone(scenario('header-user-admin'));
-    const match = s.resources.virtualServices[0]!.spec!.http![0]!.match![0]!;
-    match.headers = { user: { regex } };
-    return { ...s, name: 'admin-unchecked' };
-  };
 
   beforeAll(async () => {
     await driver.up();
@@ -117,12 +107,10 @@ describe('LocalDriver: regexes and client restarts', () => {
   it('refuses a regex RE2 refuses before pushing it: every client keeps running on the last config', async () => {
     await driver.waitForRouting(allV1, await driver.apply(allV1));
     const version = driver.plane.version;
-    // The loader refuses it, naming the file and the field (play and the demo load before they apply)...
+    // The loader refuses it, naming the file and the field: play and the demo load before they apply.
     expect(() => adminByRegex('admin-bad', 'admin|a{1001}')).toThrow(
       /virtual-service\.yaml: spec\.http\[0\]\.match\[0\]\.headers\.user\.regex: .*invalid repetition size: \{1001\}/,
     );
-    // ...and the driver, handed one that slipped past, refuses it before anything is pushed.
-    await expect(driver.apply(adminByUncheckedRegex('admin|a{1001}'))).rejects.toThrow(/spec\.http\[0\]\.match\[0\]\.headers\.user.*invalid repetition size: \{1001\}/);
     expect(driver.plane.version).toBe(version);
     await new Promise((r) => setTimeout(r, 500));
     expect(driver.activeClients().map((c) => c.running)).toEqual([true, true]);

@@ -4,7 +4,7 @@
 // clients (not a proxy) do the routing, exactly as grpc-js-xds does against istiod.
 import { IstiodControlPlane } from '../istiod/istiod-plane.ts';
 import { MeshControlPlane } from '../mesh/control-plane.ts';
-import { translate, type MeshEndpoint } from '../mesh/translate.ts';
+import type { MeshEndpoint } from '../mesh/translate.ts';
 import type { Scenario } from '../scenarios/load.ts';
 import { SERVICE_HOST, SERVICE_PORT } from '../scenarios/model.ts';
 import { callWindow } from '../verify/window.ts';
@@ -135,9 +135,6 @@ export class LocalDriver implements Driver {
       throw new Error(`scenario ${s.name} uses ${cannot.map((l) => `${l.feature} (${l.why})`).join('; ')}: run it on the kind driver`);
     }
     const routing = { virtualServices: s.resources.virtualServices, destinationRules: s.resources.destinationRules };
-    // Translate once against the endpoints this scenario will have, before any process changes,
-    // so a config the mesh cannot express leaves the running servers and routing untouched.
-    translate({ ...routing, endpoints: s.servers.map((srv) => endpoint(srv.version, 1)) });
     this.#activeServers = await this.#ensureServers(s);
     await plane.apply({ ...routing, endpoints: this.#endpoints() });
     await this.#ensureClients(s);

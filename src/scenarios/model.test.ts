@@ -17,18 +17,23 @@ describe('the routing model', () => {
     expect(scenario('all-v1').routing.routeTables[0]!.rules.map((r) => r.destinations)).toEqual([[{ host: 'greeter-server', subset: 'v1', weight: 100 }]]);
     expect(scenario('timeout').routing.routeTables[0]!.rules[0]!.timeoutMs).toBe(500);
     expect(scenario('fault-delay').routing.routeTables[0]!.rules[0]!.fault?.delay?.fixedDelayMs).toBe(1000);
-    expect(scenario('retries').routing.routeTables[0]!.rules.map((r) => r.retries)).toEqual([{ attempts: 0 }, { attempts: 4, perTryTimeoutMs: 2000, retryOn: 'unavailable' }]);
+    expect(scenario('retries').routing.routeTables[0]!.rules.map((r) => r.retries)).toEqual([{ attempts: 0, other: [] }, { attempts: 4, perTryTimeoutMs: 2000, retryOn: 'unavailable', other: [] }]);
     expect(scenario('weighted-90-10').routing.subsets.map((s) => [s.name, s.labels])).toEqual([['v1', { version: 'v1' }], ['v2', { version: 'v2' }]]);
   });
 
   it('says per mode what cannot run there, and why', () => {
     const mirror = scenario('mirror-v2');
     expect(mirror.routing.routeTables[0]!.rules[0]!.mirrors).toEqual([{ field: 'mirror', destination: { host: 'greeter-server', subset: 'v2' }, percent: 100 }]);
-    expect(mirror.limitations.local.map((l) => l.feature)).toEqual(['request mirroring', 'a mirror check']);
+    expect(mirror.limitations.local.map((l) => l.feature)).toEqual([
+      'request mirroring',
+      'a mirror check',
+      'spec.http[0].mirror in scenarios/mirror-v2/virtual-service.yaml',
+      'spec.http[0].mirrorPercentage in scenarios/mirror-v2/virtual-service.yaml',
+    ]);
     expect(mirror.limitations['kind-proxyless'].map((l) => l.feature)).toEqual(['request mirroring (proxyless gRPC ignores mirror rules)']);
     expect(mirror.limitations['kind-envoy']).toEqual([]);
     const ingress = scenario('ingress-weighted-70-30');
-    expect(ingress.limitations.local.map((l) => l.feature)).toEqual(['a Gateway']);
+    expect(ingress.limitations.local.map((l) => l.feature)).toEqual(['a Gateway', 'spec.gateways in scenarios/ingress-weighted-70-30/virtual-service.yaml']);
     expect(ingress.limitations['kind-proxyless'].map((l) => l.feature)).toEqual(['the Istio ingress gateway (an Envoy)']);
     for (const mode of ['local', 'kind-proxyless', 'kind-envoy'] as const) expect(scenario('header-user-admin').limitations[mode]).toEqual([]);
   });
@@ -50,7 +55,7 @@ describe('the local list: what proxyless clients cannot do, said once', () => {
     expect(local(vs({ match: [{ method: { exact: 'POST' } }] })).map((l) => l.field)).toEqual(['spec.http[0].match[0].method']);
     expect(local(vs({ match: [{ headers: { 'trace-bin': { exact: 'x' } } }] })).map((l) => l.field)).toEqual(['spec.http[0].match[0].headers.trace-bin']);
     expect(local(vs({ retries: { attempts: 2, retryOn: '5xx,unavailable' } }))[0]!.why).toMatch(/"5xx" is not a gRPC status condition/);
-    expect(local(vs({ mirrorPercentage: { value: 10 } })).map((l) => l.feature)).toEqual(['request mirroring']);
+    expect(local(vs({ mirrorPercentage: { value: 10 } })).map((l) => l.feature)).toEqual(['request mirroring', 'spec.http[0].mirrorPercentage in vs.yaml']);
     const dr = { metadata: { name: 'dr' }, spec: { host: 'greeter-server', trafficPolicy: { loadBalancer: { simple: 'LEAST_REQUEST' }, outlierDetection: {} } } } as DestinationRule;
     expect(local(vs({}), dr).map((l) => [l.field, l.why.slice(0, 20)])).toEqual([
       ['spec.trafficPolicy.outlierDetection', "Istio's outlier dete"],

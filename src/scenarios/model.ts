@@ -85,6 +85,8 @@ export interface Retries {
   attempts: number;
   perTryTimeoutMs?: number;
   retryOn?: string;
+  /** Other retry fields set (retryRemoteLocalities, retryIgnorePreviousHosts). */
+  other: string[];
 }
 
 export interface Mirror {
@@ -143,11 +145,41 @@ export interface Subset {
   file: string;
 }
 
+/** The connection pool of a traffic policy, as proxyless clients can apply it. */
+export interface ConnectionPool {
+  /** connectionPool.http.http2MaxRequests */
+  maxRequests?: number;
+  /** connectionPool.tcp.maxConnections */
+  maxConnections?: number;
+  /** Other connectionPool fields set, e.g. `http.http1MaxPendingRequests` (not enforced by proxyless gRPC). */
+  ignored: string[];
+}
+
+export interface ClusterPolicy {
+  /** `spec.trafficPolicy` or `spec.subsets[<i>].trafficPolicy`. */
+  field: string;
+  connectionPool?: ConnectionPool;
+  /** tls.mode, when a tls block is set (`''` when it has no mode). */
+  tlsMode?: string;
+}
+
+export interface DestinationRuleModel {
+  /** metadata.name */
+  name: string;
+  file: string;
+  /** As written (short name or FQDN). */
+  host: string;
+  policy?: ClusterPolicy;
+  subsets: Array<{ name: string; labels: Record<string, string>; policy?: ClusterPolicy }>;
+}
+
 export interface RoutingModel {
   /** One per VirtualService, in file order. */
   routeTables: RouteTable[];
   /** Subsets of the kit's service, over every DestinationRule for it. */
   subsets: Subset[];
+  /** Every DestinationRule, in file order, with its cluster policies. */
+  destinationRules: DestinationRuleModel[];
   /** True when a DestinationRule (or one of its subsets) limits connections or ejects hosts. */
   loadDependent: boolean;
   /** metadata.name of each Gateway object. */
@@ -175,6 +207,7 @@ export function routingModel(objects: RoutingObjects): RoutingModel {
     subsets: objects.destinationRules.flatMap(({ object, file }) =>
       isServiceHost(object.spec?.host ?? '') ? (object.spec?.subsets ?? []).map((s) => ({ name: s.name, labels: { ...(s.labels ?? {}) }, file })) : [],
     ),
+    destinationRules: objects.destinationRules.map(({ object, file }) => destinationRuleModel(object, file)),
     loadDependent: objects.destinationRules.some(({ object }) => {
       const tp = object.spec?.trafficPolicy;
       return !!(tp?.connectionPool || tp?.outlierDetection || (object.spec?.subsets ?? []).some((s) => s.trafficPolicy?.connectionPool || s.trafficPolicy?.outlierDetection));
@@ -182,6 +215,42 @@ export function routingModel(objects: RoutingObjects): RoutingModel {
     gateways: objects.gateways.map(({ object }) => String(object.metadata?.name)),
     policyFields: objects.destinationRules.flatMap(({ object, file }) => policyFields(object, file)),
   };
+}
+
+function clusterPolicy(tp: unknown, field: string): ClusterPolicy | undefined {
+  if (!tp || typeof tp !== 'object') return undefined;
+  const policy = tp as { connectionPool?: { http?: Record<string, unknown>; tcp?: Record<string, unknown> }; tls?: { mode?: string } };
+  const out: ClusterPolicy = { field };
+  const cp = policy.connectionPool;
+  if (cp) {
+    const pool: ConnectionPool = { ignored: [] };
+    for (const [key, value] of Object.entries(cp.tcp ?? {})) {
+      if (key === 'maxConnections') pool.maxConnections = Number(value);
+      else pool.ignored.push(`tcp.${key}`);
+    }
+    for (const [key, value] of Object.entries(cp.http ?? {})) {
+      if (key === 'http2MaxRequests') pool.maxRequests = Number(value);
+      else pool.ignored.push(`http.${key}`);
+    }
+    out.connectionPool = pool;
+  }
+  if (policy.tls !== undefined) out.tlsMode = policy.tls?.mode ?? '';
+  return out;
+}
+
+function destinationRuleModel(dr: DestinationRule, file: string): DestinationRuleModel {
+  const out: DestinationRuleModel = {
+    name: String(dr.metadata?.name),
+    file,
+    host: dr.spec?.host ?? '',
+    subsets: (dr.spec?.subsets ?? []).map((s, i) => {
+      const policy = clusterPolicy(s.trafficPolicy, `spec.subsets[${i}].trafficPolicy`);
+      return { name: s.name, labels: { ...(s.labels ?? {}) }, ...(policy ? { policy } : {}) };
+    }),
+  };
+  const policy = clusterPolicy(dr.spec?.trafficPolicy, 'spec.trafficPolicy');
+  if (policy) out.policy = policy;
+  return out;
 }
 
 const POLICY_FIELDS = ['portLevelSettings', 'tunnel', 'proxyProtocol', 'outlierDetection'];
@@ -261,7 +330,7 @@ function httpRule(r: RawRule, field: string, file: string): HttpRule {
   if (r.name !== undefined) rule.name = r.name;
   if (r.timeout !== undefined) rule.timeoutMs = durationMs(r.timeout);
   if (r.retries) {
-    rule.retries = { attempts: r.retries.attempts ?? 0 };
+    rule.retries = { attempts: r.retries.attempts ?? 0, other: Object.keys(r.retries).filter((k) => !['attempts', 'perTryTimeout', 'retryOn'].includes(k)) };
     if (r.retries.perTryTimeout !== undefined) rule.retries.perTryTimeoutMs = durationMs(r.retries.perTryTimeout);
     if (r.retries.retryOn !== undefined) rule.retries.retryOn = r.retries.retryOn;
   }
@@ -270,7 +339,7 @@ function httpRule(r: RawRule, field: string, file: string): HttpRule {
     const { delay, abort } = r.fault;
     if (delay?.fixedDelay !== undefined) fault.delay = { fixedDelayMs: durationMs(delay.fixedDelay), percent: delay.percentage?.value ?? delay.percent ?? 100 };
     if (abort) {
-      fault.abort = { percent: abort.percentage?.value ?? 100 };
+      fault.abort = { percent: abort.percentage?.value ?? (abort as { percent?: number }).percent ?? 100 };
       if (abort.grpcStatus !== undefined) fault.abort.grpcStatus = abort.grpcStatus;
       if (abort.httpStatus !== undefined) fault.abort.httpStatus = abort.httpStatus;
     }
@@ -408,12 +477,13 @@ function localFields(model: RoutingModel): Limitation[] {
   const out: Limitation[] = [];
   const add = (file: string, field: string, why: string) => out.push({ feature: `${field} in ${file}`, why, file, field });
   for (const table of model.routeTables) {
-    // A VirtualService bound to a gateway comes with its Gateway object (the loader checks it): `a Gateway` above says it.
+    for (const g of table.gateways) if (g !== 'mesh') add(table.file, 'spec.gateways', `gateway "${g}": ${LOCAL_UNSUPPORTED.gateway}`);
     for (const rule of table.rules) {
+      for (const field of new Set(rule.mirrors.map((m) => m.field))) add(table.file, `${rule.field}.${field}`, LOCAL_UNSUPPORTED.rule[field]!);
       for (const field of rule.other) {
         const last = field.split('.').pop()!;
         const why = field.startsWith('route[') ? LOCAL_UNSUPPORTED.destinationHeaders : (LOCAL_UNSUPPORTED.rule[field] ?? (LOCAL_UNSUPPORTED as unknown as Record<string, string>)[last]);
-        if (why && !LOCAL_UNSUPPORTED.rule[field]?.startsWith(MIRROR_WHY)) add(table.file, `${rule.field}.${field}`, why);
+        if (why) add(table.file, `${rule.field}.${field}`, why);
       }
       rule.matches.forEach((m, j) => {
         const at = `${rule.field}.match[${j}]`;
