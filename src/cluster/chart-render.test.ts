@@ -74,7 +74,7 @@ describe.runIf(helmBin !== undefined)('generated values rendered with helm templ
       const service = objects.find((o) => o.kind === 'Service');
       if (version === 'v1') {
         expect(service?.metadata.name).toBe('greeter-server');
-        expect((service?.spec as { ports: Array<{ name: string; port: number }> }).ports).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'grpc', port: 20000 })]));
+        expect((service!.spec as { ports: Array<{ name: string; port: number }> }).ports).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'grpc', port: 20000 })]));
       } else {
         expect(service).toBeUndefined();
       }

@@ -118,7 +118,9 @@ export function normaliseSemantics(resources: FetchedResources, target: string):
 export function flatten(value: unknown, path = '', out = new Map<string, unknown>()): Map<string, unknown> {
   if (Array.isArray(value)) {
     if (value.length === 0) out.set(path, []);
-    value.forEach((v, i) => flatten(v, `${path}[${i}]`, out));
+    value.forEach((v, i) => {
+      flatten(v, `${path}[${i}]`, out);
+    });
   } else if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value);
     if (entries.length === 0) out.set(path, {});

@@ -234,7 +234,7 @@ export class LocalDriver implements Driver {
   #server(spec: ServerSpec, replica: number): Promise<ServerEntry> {
     const key = JSON.stringify([spec, replica]);
     const pooled = this.#servers.get(key);
-    if (pooled && pooled.proc.running) return pooled.started;
+    if (pooled?.proc.running) return pooled.started;
     const proc = new AppProcess(`server ${spec.version}#${replica}`, 'server', {
       GREETER_HOST: '127.0.0.1',
       GREETER_PORT: '0',

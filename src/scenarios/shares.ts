@@ -31,7 +31,7 @@ type MatchResult = boolean | { unknown: string };
 
 function stringMatches(m: StringMatch, value: string | undefined): MatchResult {
   if ('exact' in m) return value === m.exact;
-  if ('prefix' in m) return value !== undefined && value.startsWith(m.prefix);
+  if ('prefix' in m) return value?.startsWith(m.prefix) === true;
   if ('regex' in m) {
     if (value === undefined) return false;
     if (re2Problem(m.regex)) return { unknown: `regex ${JSON.stringify(m.regex)} is not valid RE2` };

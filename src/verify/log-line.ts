@@ -31,12 +31,12 @@ function textFields(s: string): Record<string, string | number> {
   for (const m of s.matchAll(/([A-Za-z_][\w.-]*):(?:"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?))/g)) {
     const key = m[1]!;
     if (key in out) continue;
-    out[key] = m[2] !== undefined ? unescape(m[2]) : Number(m[3]);
+    out[key] = m[2] !== undefined ? unescapeJson(m[2]) : Number(m[3]);
   }
   return out;
 }
 
-function unescape(s: string): string {
+function unescapeJson(s: string): string {
   try {
     return JSON.parse(`"${s}"`) as string;
   } catch {

@@ -24,7 +24,7 @@ describe('report', () => {
     expect(text.split('\n')[0]).toBe(`PASS weighted-90-10 (local, alpha 0.0002): 3/3 checks passed`);
     expect(text).toMatch(/client\s+outcome\s+expected\s+observed\s+n\s+planned\s+99\.98% interval\s+p\s+verdict/);
     expect(text).toMatch(new RegExp(`default\\s+v2\\s+10\\.0%\\s+\\d+\\.\\d%\\s+${n}\\s+${n}\\s+\\d+\\.\\d% – \\d+\\.\\d%`));
-    expect(text).toMatch(/default \(\d+ calls\)\n {2}v1 █+.*%  \(expected 90\.0%\)\n {2}v2 █+/);
+    expect(text).toMatch(/default \(\d+ calls\)\n {2}v1 █+.*% {2}\(expected 90\.0%\)\n {2}v2 █+/);
     expect(text).not.toMatch(/\x1b\[/);
   });
 

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
-import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { beforeAll, afterAll, expect, it } from 'vitest';
 import { newApp } from '../../generators/app/new-app.ts';
 import { buildPackages, type PackedTarball } from '../../scripts/package/build.ts';
 import { describeWithTool, type ToolCheck } from '../chart/tool-gate.ts';
