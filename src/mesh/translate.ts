@@ -23,6 +23,7 @@ import { GRPC_CODE_NAMES } from '../scenarios/expect.ts';
 import {
   clusterName,
   limitations,
+  refusedFields,
   routingModel,
   type ClusterPolicy,
   type Destination,
@@ -111,15 +112,16 @@ export function meshRoutingModel(config: MeshConfig): RoutingModel {
 
 /**
  * Translates a mesh config into xDS resources. Pure: no I/O, same input → same output.
- * @throws UnsupportedFeatureError listing what the local mesh cannot do (the model's list), or an
- * endpoint grpc-js-xds cannot use.
+ * @throws UnsupportedFeatureError listing what no mode accepts and what the local mesh cannot do
+ * (the model's lists), or an endpoint grpc-js-xds cannot use.
  */
 export function translate(config: MeshConfig): XdsSnapshot {
   const model = meshRoutingModel(config);
-  const cannot = limitations(model, { mirrorCheck: false, ingressClients: false }, 'local');
-  if (cannot.length > 0) {
-    throw new UnsupportedFeatureError(cannot.map((l) => (l.file && l.field ? `${l.file}: ${l.field}: ${l.why}` : `${l.feature}: ${l.why}; run this scenario on the cluster driver`)).join('\n'));
-  }
+  const refused = refusedFields(model).map((r) => `${r.file}: ${r.field}: ${r.reason} (${r.fix})`);
+  const cannot = limitations(model, { mirrorCheck: false, ingressClients: false }, 'local').map((l) =>
+    l.file && l.field ? `${l.file}: ${l.field}: ${l.why}` : `${l.feature}: ${l.why}; run this scenario on the cluster driver`,
+  );
+  if (refused.length + cannot.length > 0) throw new UnsupportedFeatureError([...refused, ...cannot].join('\n'));
   checkEndpoints(config.endpoints);
   return buildSnapshot(model, config.endpoints);
 }

@@ -25,7 +25,7 @@ import {
   type IstioKind,
   type VirtualService,
 } from './istio.ts';
-import { APP_LABEL, isServiceHost, limitations, routingModel, type Limitation, type RoutingModel, type RunMode } from './model.ts';
+import { APP_LABEL, isServiceHost, limitations, refusedFields, routingModel, type Limitation, type RoutingModel, type RunMode } from './model.ts';
 import { routingFor, shareOfKey } from './shares.ts';
 
 export const EXPECT_PATH = join('expect', 'expect.yaml');
@@ -189,6 +189,7 @@ export function inspectScenario(dir: string): { scenario?: Scenario; errors: Sce
   const routing = routingModel({ virtualServices: located(vss), destinationRules: located(drs), gateways: located(gws) });
   const needs = { mirrorCheck: expect.mirror !== undefined, ingressClients: expect.clients.some((c) => c.via === 'ingress') };
   crossCheck(vss, drs, gws, expect, expectShown, err);
+  for (const r of refusedFields(routing)) err(r.file, r.field, r.reason, r.fix);
   if (expect.modes.includes('local')) {
     for (const l of limitations(routing, needs, 'local')) {
       if (l.file && l.field) err(l.file, l.field, `the local mesh (proxyless gRPC) cannot do this, and ${EXPECT_PATH} lists mode local: ${l.why}`, 'remove the field, or list only `cluster` in modes');

@@ -4,7 +4,8 @@ import { loadScenario } from './load.ts';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { DestinationRule, VirtualService } from './istio.ts';
-import { clusterName, LOCAL_UNSUPPORTED, limitations, routingModel } from './model.ts';
+import { clusterName, LOCAL_UNSUPPORTED, limitations, REFUSED_MATCH_FIELDS, routingModel } from './model.ts';
+import { routingFor } from './shares.ts';
 
 const scenario = (name: string) => loadScenario(join(import.meta.dirname, '..', '..', 'scenarios', name));
 
@@ -70,5 +71,35 @@ describe('the local list: what proxyless clients cannot do, said once', () => {
     const file = join(dir, 'virtual-service.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('    - route:', '    - rewrite: {uri: /x}\n      route:'));
     expect(() => loadScenario(dir)).toThrow(/virtual-service\.yaml: spec\.http\[0\]\.rewrite: the local mesh .*URI\/authority rewrite is not supported/);
+  });
+});
+
+describe('queryParams: refused in every mode, from one place (REFUSED_MATCH_FIELDS)', () => {
+  const withQueryParams = (name: string, marker: string): string => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'canarykit-qp-')), name);
+    cpSync(join(import.meta.dirname, '..', '..', 'scenarios', name), dir, { recursive: true });
+    const file = join(dir, 'virtual-service.yaml');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain(marker);
+    writeFileSync(file, text.replace(marker, `${marker}\n      match:\n        - queryParams: {debug: {exact: "1"}}`));
+    return dir;
+  };
+
+  it('the loader refuses it on its file and field, whatever the modes (local and cluster, cluster only)', () => {
+    for (const [name, marker] of [['weighted-90-10', '    - name: canary'], ['mirror-v2', '    - name: mirror-to-v2']] as const) {
+      const dir = withQueryParams(name, marker);
+      expect(() => loadScenario(dir), name).toThrow(/virtual-service\.yaml: spec\.http\[0\]\.match\[0\]\.queryParams: gRPC requests have no query parameters.*\(match on request metadata with headers instead\)/);
+    }
+  });
+
+  it('the projections that see one anyway say the same: translate refuses with the same reason, routingFor makes no claim', async () => {
+    const vs = { metadata: { name: 'vs' }, spec: { hosts: ['greeter-server'], http: [{ match: [{ queryParams: { a: { exact: '1' } } }], route: [{ destination: { host: 'greeter-server' } }] }] } } as unknown as VirtualService;
+    const model = routingModel({ virtualServices: [{ object: vs, file: 'vs.yaml' }], destinationRules: [], gateways: [] });
+    const { translate } = await import('../mesh/translate.ts');
+    expect(() => translate({ virtualServices: [vs], destinationRules: [], endpoints: [] })).toThrow(
+      `VirtualService vs: spec.http[0].match[0].queryParams: ${REFUSED_MATCH_FIELDS['queryParams']!.reason}`,
+    );
+    const r = routingFor(model, [{ version: 'v1', replicas: 1, failRate: 0, delayMs: 0 }], { headers: {}, via: 'mesh', deadlineMs: 5000 });
+    expect(r).toEqual({ kind: 'unknown', reason: 'match field queryParams is not evaluated by the kit' });
   });
 });

@@ -31,8 +31,10 @@ export function clusterName(host: string, port: number, subset = ''): string {
 export type StringMatch = { exact: string } | { prefix: string } | { regex: string } | { present: true };
 
 /**
- * Match fields the model carries, with the reason each one that no mode evaluates is refused.
- * A new match field is added here, to {@link RequestMatch}, and to the projections that read it.
+ * Match fields the model carries (into {@link RequestMatch}); any other one lands in
+ * `RequestMatch.other`. A new match field is added here, to RequestMatch and its builder, and to
+ * the projections that read it (shares.ts, mesh/translate.ts, cluster/envoy-routes.ts); or, to
+ * refuse it in every mode, to {@link REFUSED_MATCH_FIELDS} only (docs/architecture.md).
  */
 export const MATCH_FIELDS = ['name', 'headers', 'withoutHeaders', 'uri', 'method', 'ignoreUriCase', 'port', 'gateways'] as const;
 
@@ -383,6 +385,17 @@ function requestMatch(m: Record<string, unknown>): RequestMatch {
   return out;
 }
 
+/** Every use of a match field no mode accepts (REFUSED_MATCH_FIELDS), with its file and field. */
+export function refusedFields(model: RoutingModel): Array<{ file: string; field: string; reason: string; fix: string }> {
+  return model.routeTables.flatMap((table) =>
+    table.rules.flatMap((rule) =>
+      rule.matches.flatMap((m, j) =>
+        m.other.filter((f) => f in REFUSED_MATCH_FIELDS).map((f) => ({ file: table.file, field: `${rule.field}.match[${j}].${f}`, ...REFUSED_MATCH_FIELDS[f]! })),
+      ),
+    ),
+  );
+}
+
 // --- where a scenario can run
 
 /**
@@ -440,7 +453,6 @@ export const LOCAL_UNSUPPORTED = {
     scheme: 'proxyless gRPC clients do not match on the scheme',
     method: 'gRPC always uses POST; proxyless gRPC clients do not match on the HTTP method',
     authority: 'proxyless gRPC clients do not match on the authority',
-    queryParams: 'gRPC requests have no query parameters',
     statPrefix: 'stats are not produced by the local mesh',
   } as Readonly<Record<string, string>>,
   destinationHeaders: `header manipulation is not supported by proxyless gRPC clients; ${RUN_ON_KIND}`,
