@@ -5,6 +5,7 @@
 import { IstiodControlPlane } from '../istiod/istiod-plane.ts';
 import { MeshControlPlane } from '../mesh/control-plane.ts';
 import type { MeshEndpoint } from '../mesh/translate.ts';
+import { serverId } from '../scenarios/expect.ts';
 import type { Scenario } from '../scenarios/load.ts';
 import { SERVICE_HOST, SERVICE_PORT } from '../scenarios/model.ts';
 import { callWindow } from '../verify/window.ts';
@@ -327,5 +328,5 @@ function endpoint(version: string, endpointPort: number): MeshEndpoint {
 }
 
 function specOf(srv: DriverServer): ServerSpec {
-  return { version: srv.version, id: srv.id ?? `${srv.version}.0.0`, failRate: srv.failRate ?? 0, delayMs: srv.delayMs ?? 0 };
+  return { version: srv.version, id: serverId(srv), failRate: srv.failRate ?? 0, delayMs: srv.delayMs ?? 0 };
 }

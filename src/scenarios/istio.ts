@@ -16,6 +16,7 @@ import type { IDestinationRule } from '@kubernetes-models/istio/networking.istio
 import type { IGateway } from '@kubernetes-models/istio/networking.istio.io/v1/Gateway';
 import type { IVirtualService } from '@kubernetes-models/istio/networking.istio.io/v1/VirtualService';
 import { fieldPath } from './errors.ts';
+import { GRPC_CODE_NAMES } from './expect.ts';
 import { RE2_FIX, re2Problem } from './re2.ts';
 
 export { re2Problem } from './re2.ts';
@@ -246,7 +247,7 @@ export function virtualServiceProblems(vs: VirtualService): ObjectProblem[] {
     if (fault?.abort) {
       checkPercentage(fault.abort.percentage, `${at}.fault.abort.percentage`, out);
       const g = fault.abort.grpcStatus;
-      if (g !== undefined && !GRPC_STATUS_NAMES.includes(g)) {
+      if (g !== undefined && !(GRPC_CODE_NAMES as readonly string[]).includes(g)) {
         out.push({ field: `${at}.fault.abort.grpcStatus`, reason: `${g} is not a gRPC status name`, fix: 'use a name in capitals such as UNAVAILABLE (not the number 14)' });
       }
     }
@@ -255,10 +256,6 @@ export function virtualServiceProblems(vs: VirtualService): ObjectProblem[] {
   return out;
 }
 
-const GRPC_STATUS_NAMES: readonly string[] = [
-  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
-];
 
 /** The checks the schema does not do, on a DestinationRule. */
 export function destinationRuleProblems(dr: DestinationRule): ObjectProblem[] {
