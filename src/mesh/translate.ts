@@ -34,6 +34,23 @@ import {
   type RoutingModel,
   type StringMatch,
 } from '../scenarios/model.ts';
+import {
+  packed,
+  type Cluster,
+  type ClusterLoadAssignment,
+  type Duration,
+  type FractionalPercent,
+  type HeaderMatcher,
+  type HTTPFault,
+  type HttpConnectionManager,
+  type Listener,
+  type RetryPolicy,
+  type Route,
+  type RouteAction,
+  type RouteConfiguration,
+  type RouteMatch,
+  type StringMatcher,
+} from './envoy-types.ts';
 import { TYPE_URL } from './protos.ts';
 
 /** One local server process serving a mesh service. */
@@ -69,6 +86,9 @@ export interface MeshConfig {
 /** A protobuf message in its JSON-like form (snake_case fields; nested Any as `{'@type': url, ...}`). */
 export type XdsMessage = Record<string, unknown>;
 
+/** A typed message (src/mesh/envoy-types.ts) as the snapshot holds it, for the control plane to encode. */
+const asXds = (message: object): XdsMessage => message as XdsMessage;
+
 /** The resources of one config, by resource name. */
 export interface XdsSnapshot {
   listeners: Map<string, XdsMessage>;
@@ -97,7 +117,7 @@ const DEFAULT_RETRY_ON = 'unavailable,cancelled';
  * proxyless clients on a cluster retry UNAVAILABLE twice by default too; `retries: {attempts: 0}`
  * turns it off.
  */
-export const DEFAULT_RETRY_POLICY: Readonly<XdsMessage> = Object.freeze({ retry_on: DEFAULT_RETRY_ON, num_retries: { value: 2 } });
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({ retry_on: DEFAULT_RETRY_ON, num_retries: { value: 2 } });
 
 /** The routing model of a MeshConfig's objects, each named `<Kind> <name>` in messages. */
 export function meshRoutingModel(config: MeshConfig): RoutingModel {
@@ -170,12 +190,12 @@ function buildSnapshot(model: RoutingModel, endpoints: readonly MeshEndpoint[]):
     const subsets = (dr?.subsets ?? []).map((sub) => ({ ...sub, limits: sub.policy ? clusterLimits(sub.policy, `DestinationRule ${dr!.name}`, warnings) : {} }));
     for (const port of s.ports) {
       const all = clusterName(s.host, port);
-      clusters.set(all, cluster(all, hostPolicy.maxRequests));
-      clusterLoadAssignments.set(all, loadAssignment(all, endpoints.filter((ep) => ep.host === s.host && ep.port === port)));
+      clusters.set(all, asXds(cluster(all, hostPolicy.maxRequests)));
+      clusterLoadAssignments.set(all, asXds(loadAssignment(all, endpoints.filter((ep) => ep.host === s.host && ep.port === port))));
       for (const sub of subsets) {
         const name = clusterName(s.host, port, sub.name);
-        clusters.set(name, cluster(name, sub.limits.maxRequests ?? hostPolicy.maxRequests));
-        clusterLoadAssignments.set(name, loadAssignment(name, endpoints.filter((ep) => ep.host === s.host && ep.port === port && labelsMatch(sub.labels, ep.labels))));
+        clusters.set(name, asXds(cluster(name, sub.limits.maxRequests ?? hostPolicy.maxRequests)));
+        clusterLoadAssignments.set(name, asXds(loadAssignment(name, endpoints.filter((ep) => ep.host === s.host && ep.port === port && labelsMatch(sub.labels, ep.labels)))));
       }
     }
   }
@@ -186,15 +206,15 @@ function buildSnapshot(model: RoutingModel, endpoints: readonly MeshEndpoint[]):
     const table = model.routeTables.find((t) => t.hosts.some((h) => serviceOf(h, services) === s));
     for (const port of s.ports) {
       const name = `${s.host}:${port}`;
-      const routes =
+      const routes: Route[] =
         table && table.rules.length > 0
           ? table.rules.flatMap((rule, i) => routesOf(rule, i, port, services, `VirtualService ${table.name}`, warnings))
           : [{ name: 'default', match: { prefix: '/' }, route: { cluster: clusterName(s.host, port), retry_policy: { ...DEFAULT_RETRY_POLICY } } }];
       // istiod names the route configuration of a proxyless listener like its default cluster.
       const routeConfigName = clusterName(s.host, port);
-      routeConfigurations.set(routeConfigName, routeConfiguration(routeConfigName, name, s.ports.length === 1 ? [name, s.host] : [name], routes));
-      listeners.set(name, httpListener(name, routeConfigName));
-      if (s.ports.length === 1) listeners.set(s.host, httpListener(s.host, routeConfigName));
+      routeConfigurations.set(routeConfigName, asXds(routeConfiguration(routeConfigName, name, s.ports.length === 1 ? [name, s.host] : [name], routes)));
+      listeners.set(name, asXds(httpListener(name, routeConfigName)));
+      if (s.ports.length === 1) listeners.set(s.host, asXds(httpListener(s.host, routeConfigName)));
     }
   }
   return { listeners, routeConfigurations, clusters, clusterLoadAssignments, warnings };
@@ -203,33 +223,28 @@ function buildSnapshot(model: RoutingModel, endpoints: readonly MeshEndpoint[]):
 // --- Listener
 
 /** A client-side (api_listener) Listener whose routes come over ADS (RDS). */
-function httpListener(name: string, routeConfigName: string): XdsMessage {
-  return {
-    name,
-    api_listener: {
-      api_listener: {
-        '@type': TYPE_URL.httpConnectionManager,
-        stat_prefix: name,
-        rds: { config_source: { ads: {} }, route_config_name: routeConfigName },
-        http_filters: [
-          { name: FAULT_FILTER_NAME, typed_config: { '@type': TYPE_URL.httpFault } },
-          { name: ROUTER_FILTER_NAME, typed_config: { '@type': TYPE_URL.router } },
-        ],
-      },
-    },
+function httpListener(name: string, routeConfigName: string): Listener {
+  const manager: HttpConnectionManager = {
+    stat_prefix: name,
+    rds: { config_source: { ads: {} }, route_config_name: routeConfigName },
+    http_filters: [
+      { name: FAULT_FILTER_NAME, typed_config: packed(TYPE_URL.httpFault, {}) },
+      { name: ROUTER_FILTER_NAME, typed_config: packed(TYPE_URL.router, {}) },
+    ],
   };
+  return { name, api_listener: { api_listener: packed(TYPE_URL.httpConnectionManager, manager) } };
 }
 
 // --- RouteConfiguration
 
-function routeConfiguration(name: string, virtualHost: string, domains: string[], routes: XdsMessage[]): XdsMessage {
+function routeConfiguration(name: string, virtualHost: string, domains: string[], routes: Route[]): RouteConfiguration {
   return { name, virtual_hosts: [{ name: virtualHost, domains, routes }] };
 }
 
 /** One Istio HTTPRoute → envoy routes (one per `match` entry, as Istio does). */
-function routesOf(rule: HttpRule, index: number, port: number, services: ReadonlyMap<string, Service>, where: string, warnings: string[]): XdsMessage[] {
-  const base: XdsMessage = { route: routeAction(rule, port, services, where, warnings) };
-  if (rule.fault) base['typed_per_filter_config'] = { [FAULT_FILTER_NAME]: httpFault(rule.fault) };
+function routesOf(rule: HttpRule, index: number, port: number, services: ReadonlyMap<string, Service>, where: string, warnings: string[]): Route[] {
+  const base: Route = { route: routeAction(rule, port, services, where, warnings) };
+  if (rule.fault) base.typed_per_filter_config = { [FAULT_FILTER_NAME]: packed(TYPE_URL.httpFault, httpFault(rule.fault)) };
   const routeName = rule.name ? rule.name : `route-${index}`;
   if (rule.matches.length === 0) return [{ name: routeName, match: { prefix: '/' }, ...base }];
   return rule.matches.flatMap((m, j) => {
@@ -238,17 +253,17 @@ function routesOf(rule: HttpRule, index: number, port: number, services: Readonl
   });
 }
 
-function routeAction(rule: HttpRule, port: number, services: ReadonlyMap<string, Service>, where: string, warnings: string[]): XdsMessage {
-  const action: XdsMessage = {};
+function routeAction(rule: HttpRule, port: number, services: ReadonlyMap<string, Service>, where: string, warnings: string[]): RouteAction {
+  const action: RouteAction = {};
   const weighted = rule.destinations.filter((d) => d.weight > 0).map((d) => ({ name: destinationCluster(d, port, services), weight: d.weight }));
-  if (weighted.length === 1) action['cluster'] = weighted[0]!.name;
-  else action['weighted_clusters'] = { clusters: weighted.map((w) => ({ name: w.name, weight: { value: w.weight } })) };
+  if (weighted.length === 1) action.cluster = weighted[0]!.name;
+  else action.weighted_clusters = { clusters: weighted.map((w) => ({ name: w.name, weight: { value: w.weight } })) };
   // grpc-js-xds ignores RouteAction.timeout; max_stream_duration is the gRPC deadline (gRFC A31).
-  if (rule.timeoutMs !== undefined) action['max_stream_duration'] = { max_stream_duration: duration(rule.timeoutMs) };
-  if (!rule.retries) action['retry_policy'] = { ...DEFAULT_RETRY_POLICY };
+  if (rule.timeoutMs !== undefined) action.max_stream_duration = { max_stream_duration: duration(rule.timeoutMs) };
+  if (!rule.retries) action.retry_policy = { ...DEFAULT_RETRY_POLICY };
   else {
     const policy = retryPolicy(rule.retries, `${where}: ${rule.field}.retries`, warnings);
-    if (policy) action['retry_policy'] = policy;
+    if (policy) action.retry_policy = policy;
   }
   return action;
 }
@@ -262,49 +277,51 @@ function destinationCluster(d: Destination, listenerPort: number, services: Read
   return clusterName(host, port, d.subset ?? '');
 }
 
-function routeMatch(m: RequestMatch): XdsMessage {
-  const match: XdsMessage = {};
-  if (m.uri !== undefined) {
-    // gRPC request paths are `/<package>.<Service>/<Method>`, e.g. /api.Greeter/SayHello.
-    const sm: XdsMessage = 'present' in m.uri ? { prefix: '/' } : stringMatcher(m.uri);
-    if ('exact' in sm) match['path'] = sm['exact'];
-    else if ('prefix' in sm) match['prefix'] = sm['prefix'];
-    else match['safe_regex'] = sm['safe_regex'];
-    if (m.ignoreUriCase) match['case_sensitive'] = { value: false };
-  } else {
-    match['prefix'] = '/';
-  }
+function routeMatch(m: RequestMatch): RouteMatch {
+  const match: RouteMatch = {};
+  // gRPC request paths are `/<package>.<Service>/<Method>`, e.g. /api.Greeter/SayHello.
+  const uri = m.uri === undefined || 'present' in m.uri ? { prefix: '/' } : m.uri;
+  if ('exact' in uri) match.path = uri.exact;
+  else if ('prefix' in uri) match.prefix = uri.prefix;
+  else match.safe_regex = { regex: fullMatch(uri.regex) };
+  if (m.uri !== undefined && m.ignoreUriCase) match.case_sensitive = { value: false };
   const headers = [
     ...Object.entries(m.headers).map(([name, sm]) => headerMatcher(name, sm, false)),
     ...Object.entries(m.withoutHeaders).map(([name, sm]) => headerMatcher(name, sm, true)),
   ];
-  if (headers.length > 0) match['headers'] = headers;
+  if (headers.length > 0) match.headers = headers;
   return match;
 }
 
-function headerMatcher(name: string, sm: StringMatch, invert: boolean): XdsMessage {
-  const hm: XdsMessage = { name };
-  if ('present' in sm) hm['present_match'] = true;
-  else hm['string_match'] = stringMatcher(sm);
-  if (invert) hm['invert_match'] = true;
+function headerMatcher(name: string, sm: StringMatch, invert: boolean): HeaderMatcher {
+  const hm: HeaderMatcher = { name };
+  if ('present' in sm) hm.present_match = true;
+  else hm.string_match = stringMatcher(sm);
+  if (invert) hm.invert_match = true;
   return hm;
 }
 
 /** Istio StringMatch → envoy StringMatcher. */
-function stringMatcher(m: Exclude<StringMatch, { present: true }>): XdsMessage {
-  // Envoy matches safe_regex against the whole value. grpc-js-xds 1.14 builds `^${regex}$`, so an
-  // alternation `a|b` would match "ax"; a group gives the full-match meaning to both.
-  if ('regex' in m) return { safe_regex: { regex: `(?:${m.regex})` } };
+function stringMatcher(m: Exclude<StringMatch, { present: true }>): StringMatcher {
+  if ('regex' in m) return { safe_regex: { regex: fullMatch(m.regex) } };
   return 'exact' in m ? { exact: m.exact } : { prefix: m.prefix };
 }
 
-function retryPolicy(retries: Retries, where: string, warnings: string[]): XdsMessage | undefined {
+/**
+ * Envoy matches safe_regex against the whole value. grpc-js-xds 1.14 builds `^${regex}$`, so an
+ * alternation `a|b` would match "ax"; a group gives the full-match meaning to both.
+ */
+function fullMatch(regex: string): string {
+  return `(?:${regex})`;
+}
+
+function retryPolicy(retries: Retries, where: string, warnings: string[]): RetryPolicy | undefined {
   if (retries.attempts === 0) return undefined; // Istio: attempts 0 disables retries.
   if (retries.attempts > 4) warnings.push(`${where}.attempts: ${retries.attempts} retries; grpc-js caps a call at 5 attempts (4 retries)`);
   const conditions = (retries.retryOn ?? DEFAULT_RETRY_ON).split(',').map((c) => c.trim()).filter((c) => c !== '');
-  const policy: XdsMessage = { retry_on: conditions.join(','), num_retries: { value: retries.attempts } };
+  const policy: RetryPolicy = { retry_on: conditions.join(','), num_retries: { value: retries.attempts } };
   if (retries.perTryTimeoutMs !== undefined) {
-    policy['per_try_timeout'] = duration(retries.perTryTimeoutMs);
+    policy.per_try_timeout = duration(retries.perTryTimeoutMs);
     warnings.push(
       `${where}.perTryTimeout: sent to the client but not enforced by grpc-js-xds (gRPC retries have no per-attempt timeout); the route timeout still applies`,
     );
@@ -315,25 +332,25 @@ function retryPolicy(retries: Retries, where: string, warnings: string[]): XdsMe
 }
 
 /** VirtualService `fault` → envoy HTTPFault (per-route override of the fault filter). */
-function httpFault(fault: Fault): XdsMessage {
-  const out: XdsMessage = { '@type': TYPE_URL.httpFault };
-  if (fault.delay) out['delay'] = { fixed_delay: duration(fault.delay.fixedDelayMs), percentage: fractionalPercent(fault.delay.percent) };
+function httpFault(fault: Fault): HTTPFault {
+  const out: HTTPFault = {};
+  if (fault.delay) out.delay = { fixed_delay: duration(fault.delay.fixedDelayMs), percentage: fractionalPercent(fault.delay.percent) };
   if (fault.abort) {
-    const abort: XdsMessage = { percentage: fractionalPercent(fault.abort.percent) };
-    if (fault.abort.grpcStatus !== undefined) abort['grpc_status'] = GRPC_CODE_NAMES.indexOf(fault.abort.grpcStatus as (typeof GRPC_CODE_NAMES)[number]);
-    else if (fault.abort.httpStatus !== undefined) abort['http_status'] = fault.abort.httpStatus;
-    out['abort'] = abort;
+    const { grpcStatus, httpStatus, percent } = fault.abort;
+    out.abort = { percentage: fractionalPercent(percent) };
+    if (grpcStatus !== undefined) out.abort.grpc_status = GRPC_CODE_NAMES.indexOf(grpcStatus as (typeof GRPC_CODE_NAMES)[number]);
+    else if (httpStatus !== undefined) out.abort.http_status = httpStatus;
   }
   return out;
 }
 
 /** Istio percentage (0..100, double) → envoy FractionalPercent (per million). */
-function fractionalPercent(value: number): XdsMessage {
+function fractionalPercent(value: number): FractionalPercent {
   return { numerator: Math.round(value * 10_000), denominator: 'MILLION' };
 }
 
 /** Milliseconds → protobuf Duration. */
-export function duration(ms: number): { seconds: number; nanos: number } {
+export function duration(ms: number): Duration & { seconds: number; nanos: number } {
   const nanosTotal = Math.round(ms * 1e6);
   return { seconds: Math.floor(nanosTotal / 1e9), nanos: nanosTotal % 1e9 };
 }
@@ -371,16 +388,16 @@ function clusterLimits(policy: ClusterPolicy, where: string, warnings: string[])
   return out;
 }
 
-function cluster(name: string, maxRequests: number | undefined): XdsMessage {
-  const out: XdsMessage = { name, type: 'EDS', eds_cluster_config: { eds_config: { ads: {} }, service_name: name }, lb_policy: 'ROUND_ROBIN' };
-  if (maxRequests !== undefined) out['circuit_breakers'] = { thresholds: [{ priority: 'DEFAULT', max_requests: { value: maxRequests } }] };
+function cluster(name: string, maxRequests: number | undefined): Cluster {
+  const out: Cluster = { name, type: 'EDS', eds_cluster_config: { eds_config: { ads: {} }, service_name: name }, lb_policy: 'ROUND_ROBIN' };
+  if (maxRequests !== undefined) out.circuit_breakers = { thresholds: [{ priority: 'DEFAULT', max_requests: { value: maxRequests } }] };
   return out;
 }
 
-function loadAssignment(name: string, endpoints: readonly MeshEndpoint[]): XdsMessage {
+function loadAssignment(name: string, endpoints: readonly MeshEndpoint[]): ClusterLoadAssignment {
   const lbEndpoints = endpoints.map((ep) => ({
     endpoint: { address: { socket_address: { address: ep.address, port_value: ep.endpointPort } } },
-    health_status: 'HEALTHY',
+    health_status: 'HEALTHY' as const,
     load_balancing_weight: { value: 1 },
   }));
   return {
