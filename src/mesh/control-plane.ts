@@ -262,8 +262,9 @@ export class MeshControlPlane {
   }
 
   /**
-   * Validates and translates `config`, then pushes it to every connected client.
-   * @throws UnsupportedFeatureError (or another error) and keeps serving the last good snapshot.
+   * Translates `config` (a loaded scenario's objects), then pushes it to every connected client.
+   * @throws UnsupportedFeatureError when the routing model says the local mesh cannot do part of
+   * it (or another error), and keeps serving the last good snapshot.
    */
   apply(config: MeshConfig): ApplyResult {
     const snapshot = keepServedClusters(translate(config), this.#snapshot);

@@ -23,6 +23,7 @@ import {
   type DestinationRule,
   type Gateway,
   type IstioKind,
+  type ObjectProblem,
   type VirtualService,
 } from './istio.ts';
 import { APP_LABEL, isServiceHost, limitations, refusedFields, routingModel, type Limitation, type RoutingModel, type RunMode } from './model.ts';
@@ -103,85 +104,17 @@ interface LoadedDoc {
 export function inspectScenario(dir: string): { scenario?: Scenario; errors: ScenarioError[] } {
   const abs = resolve(dir);
   const errors: ScenarioError[] = [];
-  const err = (file: string, field: string, reason: string, fix: string) => errors.push(new ScenarioError({ file, field, reason, fix }));
+  const err: Err = (file, field, reason, fix) => errors.push(new ScenarioError({ file, field, reason, fix }));
   if (!existsSync(abs) || !statSync(abs).isDirectory()) {
     err(displayPath(abs), '', 'not a scenario folder', 'give the path of a folder under scenarios/');
     return { errors };
   }
-
-  // --- Istio files
-  const files = readdirSync(abs)
-    .filter((f) => MANIFEST_EXT.test(f) && statSync(join(abs, f)).isFile())
-    .sort()
-    .map((f) => join(abs, f));
-  const docs: LoadedDoc[] = [];
-  for (const file of files) {
-    const shown = displayPath(file);
-    if (/^expect\.(ya?ml|json)$/.test(basename(file))) {
-      err(shown, '', 'kubectl apply -f on the folder would send this file to the cluster', `move it to ${EXPECT_PATH}`);
-      continue;
-    }
-    const text = readFileSync(file, 'utf8');
-    const lineCounter = new LineCounter();
-    const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-    const list = Array.isArray(parsed) ? parsed : [parsed];
-    const yamlErrors = list.flatMap((doc) => doc.errors);
-    if (yamlErrors.length > 0) {
-      yamlError(shown, yamlErrors, lineCounter, err);
-      continue;
-    }
-    const values = list.map((d) => d.toJS() as unknown).filter((v) => v !== null && v !== undefined);
-    if (values.length === 0) err(shown, '', 'the file holds no object', 'remove the empty file');
-    values.forEach((value, i) => {
-      const prefix = values.length > 1 ? `doc[${i}] ` : '';
-      const id = identify(value);
-      if ('problem' in id) {
-        err(shown, prefix + id.problem.field, id.problem.reason, id.problem.fix);
-        return;
-      }
-      const object = value as Record<string, unknown>;
-      const problems = schemaProblems(object, id.kind);
-      if (!isObject(object['metadata']) || typeof object['metadata']['name'] !== 'string') {
-        problems.push({ field: 'metadata.name', reason: 'the object has no name', fix: 'add metadata.name' });
-      }
-      if (problems.length === 0) {
-        if (id.kind === 'VirtualService') problems.push(...virtualServiceProblems(object as unknown as VirtualService));
-        if (id.kind === 'DestinationRule') problems.push(...destinationRuleProblems(object as unknown as DestinationRule));
-      }
-      for (const p of problems) err(shown, prefix + p.field, p.reason, p.fix);
-      if (problems.length === 0) docs.push({ kind: id.kind, object, file: shown, prefix });
-    });
-  }
-
-  // --- expect/expect.yaml
+  const { files, docs } = readManifests(abs, err);
   const expectFile = join(abs, EXPECT_PATH);
-  const expectShown = displayPath(expectFile);
-  let expect: Expect | undefined;
-  if (!existsSync(expectFile)) {
-    err(expectShown, '', 'missing', `write ${EXPECT_PATH}: description, modes, servers, clients with their expected shares`);
-  } else {
-    const lineCounter = new LineCounter();
-    const list = parseAllDocuments(readFileSync(expectFile, 'utf8'), { lineCounter, prettyErrors: false });
-    const docsE = Array.isArray(list) ? list : [list];
-    const yamlErrors = docsE.flatMap((d) => d.errors);
-    if (yamlErrors.length > 0) {
-      yamlError(expectShown, yamlErrors, lineCounter, err);
-    } else if (docsE.length !== 1) {
-      err(expectShown, '', `holds ${docsE.length} YAML documents`, 'keep one document');
-    } else {
-      const result = ExpectSchema.safeParse(docsE[0]!.toJS());
-      if (result.success) expect = result.data;
-      else {
-        for (const issue of result.error.issues) {
-          err(expectShown, fieldPath(issue.path), issue.message, 'see docs/scenarios.md for the expect.yaml format');
-        }
-      }
-    }
-  }
-
+  const expect = readExpect(expectFile, err);
   if (errors.length > 0 || !expect) return { errors };
 
-  // --- cross checks
+  const expectShown = displayPath(expectFile);
   const vss = docs.filter((d) => d.kind === 'VirtualService') as Array<LoadedDoc & { object: VirtualService }>;
   const drs = docs.filter((d) => d.kind === 'DestinationRule') as Array<LoadedDoc & { object: DestinationRule }>;
   const gws = docs.filter((d) => d.kind === 'Gateway') as Array<LoadedDoc & { object: Gateway }>;
@@ -197,8 +130,8 @@ export function inspectScenario(dir: string): { scenario?: Scenario; errors: Sce
     }
   }
   if (errors.length === 0) checkExpectationAgainstRules(routing, expect, expectShown, err);
-
   if (errors.length > 0) return { errors };
+
   const scenario: Scenario = {
     name: basename(abs),
     dir: abs,
@@ -219,6 +152,80 @@ export function inspectScenario(dir: string): { scenario?: Scenario; errors: Sce
     expectFile,
   };
   return { scenario, errors };
+}
+
+/** The Istio objects of the folder (what `kubectl apply -f <dir>` reads), each checked on its own. */
+function readManifests(abs: string, err: Err): { files: string[]; docs: LoadedDoc[] } {
+  const files = readdirSync(abs)
+    .filter((f) => MANIFEST_EXT.test(f) && statSync(join(abs, f)).isFile())
+    .sort()
+    .map((f) => join(abs, f));
+  const docs: LoadedDoc[] = [];
+  for (const file of files) {
+    const shown = displayPath(file);
+    if (/^expect\.(ya?ml|json)$/.test(basename(file))) {
+      err(shown, '', 'kubectl apply -f on the folder would send this file to the cluster', `move it to ${EXPECT_PATH}`);
+      continue;
+    }
+    const lineCounter = new LineCounter();
+    const parsed = parseAllDocuments(readFileSync(file, 'utf8'), { lineCounter, prettyErrors: false });
+    const list = Array.isArray(parsed) ? parsed : [parsed];
+    const yamlErrors = list.flatMap((doc) => doc.errors);
+    if (yamlErrors.length > 0) {
+      yamlError(shown, yamlErrors, lineCounter, err);
+      continue;
+    }
+    const values = list.map((d) => d.toJS() as unknown).filter((v) => v !== null && v !== undefined);
+    if (values.length === 0) err(shown, '', 'the file holds no object', 'remove the empty file');
+    values.forEach((value, i) => {
+      const prefix = values.length > 1 ? `doc[${i}] ` : '';
+      const doc = checkObject(value);
+      if ('problems' in doc) for (const p of doc.problems) err(shown, prefix + p.field, p.reason, p.fix);
+      else docs.push({ ...doc, file: shown, prefix });
+    });
+  }
+  return { files, docs };
+}
+
+/** One parsed document: its kind and object, or every problem with it. */
+function checkObject(value: unknown): { kind: IstioKind; object: Record<string, unknown> } | { problems: ObjectProblem[] } {
+  const id = identify(value);
+  if ('problem' in id) return { problems: [id.problem] };
+  const object = value as Record<string, unknown>;
+  const problems = schemaProblems(object, id.kind);
+  if (!isObject(object['metadata']) || typeof object['metadata']['name'] !== 'string') {
+    problems.push({ field: 'metadata.name', reason: 'the object has no name', fix: 'add metadata.name' });
+  }
+  if (problems.length === 0) {
+    if (id.kind === 'VirtualService') problems.push(...virtualServiceProblems(object as unknown as VirtualService));
+    if (id.kind === 'DestinationRule') problems.push(...destinationRuleProblems(object as unknown as DestinationRule));
+  }
+  return problems.length > 0 ? { problems } : { kind: id.kind, object };
+}
+
+/** expect/expect.yaml, parsed with its schema; undefined (with the problems reported) when it is not valid. */
+function readExpect(expectFile: string, err: Err): Expect | undefined {
+  const expectShown = displayPath(expectFile);
+  if (!existsSync(expectFile)) {
+    err(expectShown, '', 'missing', `write ${EXPECT_PATH}: description, modes, servers, clients with their expected shares`);
+    return undefined;
+  }
+  const lineCounter = new LineCounter();
+  const list = parseAllDocuments(readFileSync(expectFile, 'utf8'), { lineCounter, prettyErrors: false });
+  const docs = Array.isArray(list) ? list : [list];
+  const yamlErrors = docs.flatMap((d) => d.errors);
+  if (yamlErrors.length > 0) {
+    yamlError(expectShown, yamlErrors, lineCounter, err);
+    return undefined;
+  }
+  if (docs.length !== 1) {
+    err(expectShown, '', `holds ${docs.length} YAML documents`, 'keep one document');
+    return undefined;
+  }
+  const result = ExpectSchema.safeParse(docs[0]!.toJS());
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) err(expectShown, fieldPath(issue.path), issue.message, 'see docs/scenarios.md for the expect.yaml format');
+  return undefined;
 }
 
 type Err = (file: string, field: string, reason: string, fix: string) => void;
