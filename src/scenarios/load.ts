@@ -242,6 +242,7 @@ function yamlError(file: string, errors: ReadonlyArray<{ pos: [number, number]; 
   err(file, `line ${pos.line}, column ${pos.col}`, `malformed YAML: ${first.message.split('\n')[0]}${more}`, 'fix the YAML syntax (indentation, colons, quotes) here first');
 }
 
+/** Checks across objects: what the rules name exists, and is something the kit deploys. */
 function crossCheck(
   vss: Array<LoadedDoc & { object: VirtualService }>,
   drs: Array<LoadedDoc & { object: DestinationRule }>,
@@ -250,9 +251,13 @@ function crossCheck(
   expectShown: string,
   err: Err,
 ): void {
-  const versions = new Set(expect.servers.map((s) => s.version));
+  const subsetNames = checkDestinationRules(drs, new Set(expect.servers.map((s) => s.version)), err);
+  checkVirtualServices(vss, drs.length > 0, subsetNames, new Set(gws.map((g) => String((g.object.metadata as { name?: string } | undefined)?.name))), err);
+  checkIngressClients(vss, expect, expectShown, err);
+}
 
-  // DestinationRules: the service, subset labels the chart puts on pods.
+/** DestinationRules: the kit's service, subsets whose labels the chart puts on pods. Returns subset → file. */
+function checkDestinationRules(drs: Array<LoadedDoc & { object: DestinationRule }>, versions: ReadonlySet<string>, err: Err): Map<string, string> {
   const subsetNames = new Map<string, string>(); // subset → file
   for (const { object: dr, file, prefix } of drs) {
     const host = dr.spec!.host;
@@ -277,9 +282,17 @@ function crossCheck(
       }
     });
   }
+  return subsetNames;
+}
 
-  // VirtualServices: one per host and gateway set, destinations that exist, gateways that exist.
-  const gatewayNames = new Set(gws.map((g) => String((g.object.metadata as { name?: string } | undefined)?.name)));
+/** VirtualServices: one per host and gateway set, destinations and gateways that exist. */
+function checkVirtualServices(
+  vss: Array<LoadedDoc & { object: VirtualService }>,
+  hasDestinationRules: boolean,
+  subsetNames: ReadonlyMap<string, string>,
+  gatewayNames: ReadonlySet<string>,
+  err: Err,
+): void {
   const owner = new Map<string, string>(); // `${gateway} ${host}` → file
   for (const { object: vs, file, prefix } of vss) {
     const gwList = vs.spec?.gateways?.length ? vs.spec.gateways : ['mesh'];
@@ -312,7 +325,7 @@ function crossCheck(
           err(file, `${at}.port.number`, `greeter-server listens on port 20000, not ${d.port.number}`, 'use port 20000 or leave the port out');
         }
         if (d.subset === undefined) continue;
-        if (drs.length === 0) {
+        if (!hasDestinationRules) {
           err(file, `${at}.subset`, `subset ${d.subset} is used but no DestinationRule for ${d.host} defines subsets`, 'add a DestinationRule with the subsets to the scenario');
         } else if (!subsetNames.has(d.subset)) {
           err(file, `${at}.subset`, `subset ${d.subset} is not defined in any DestinationRule for ${d.host} (defined: ${[...subsetNames.keys()].join(', ') || 'none'})`, 'add the subset to the DestinationRule or fix the name');
@@ -320,13 +333,15 @@ function crossCheck(
       }
     });
   }
+}
 
+/** A client that calls through the ingress gateway needs a VirtualService bound to a Gateway. */
+function checkIngressClients(vss: Array<LoadedDoc & { object: VirtualService }>, expect: Expect, expectShown: string, err: Err): void {
   expect.clients.forEach((c, i) => {
     if (c.via === 'ingress' && !vss.some((v) => (v.object.spec?.gateways ?? []).some((g) => g !== 'mesh'))) {
       err(expectShown, `clients[${i}].via`, `client ${c.identity} calls through the ingress gateway but no VirtualService is bound to a Gateway`, 'add a Gateway and a VirtualService with spec.gateways');
     }
   });
-
 }
 
 /** The expectation must agree with what the rules do (run only when the objects themselves are sound). */
