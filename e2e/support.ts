@@ -27,7 +27,9 @@ async function createDriver(name: DriverName, scenario: ReturnType<typeof loadSc
   const { KindDriver } = await import('../src/cluster/kind-driver.ts');
   const { prepare, sampleMsFor } = await import('../src/cluster/command.ts');
   // The images (official or offline) and tools of the running cluster; PROXYLESS=1 as for make e2e.
-  const { settings, runner } = await prepare('e2e', { proxyless: /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' }, (line) => process.stderr.write(`${line}\n`));
+  const { settings, runner } = await prepare('e2e', { proxyless: /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' }, (line) =>
+    process.stderr.write(`${line}\n`),
+  );
   return { driver: new KindDriver({ settings, runner, clients: scenario.clients, build: false }), sampleMs: sampleMsFor(scenario) };
 }
 
@@ -37,8 +39,9 @@ export function scenarioTest(name: string): void {
   const driverKind = driverName();
   const proxyless = driverKind === 'kind' && /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? '');
   const envoyOnly = proxyless ? scenario.limitations['kind-proxyless'].map((l) => l.feature) : [];
-  const skip = skipReasonForModes(driverKind, scenario)
-    ?? (envoyOnly.length > 0 ? `needs Envoy, which proxyless gRPC has not: ${envoyOnly.join('; ')} (make e2e PROXYLESS=1 reports it as not run)` : undefined);
+  const skip =
+    skipReasonForModes(driverKind, scenario) ??
+    (envoyOnly.length > 0 ? `needs Envoy, which proxyless gRPC has not: ${envoyOnly.join('; ')} (make e2e PROXYLESS=1 reports it as not run)` : undefined);
   const title = scenario.description.trim().split('\n')[0]!;
 
   describe(`${name} on the ${driverKind} driver`, () => {
@@ -53,14 +56,18 @@ export function scenarioTest(name: string): void {
       await driver?.down();
     }, 60_000);
 
-    it.skipIf(skip !== undefined)(title, async () => {
-      const { outcome } = await runScenario({
-        driver: driver!,
-        scenario,
-        sampleMs,
-        verify: (_s, logs) => toVerifyOutcome(verifyLogs(scenario.expect, logs, MODE_OF_DRIVER[driverKind]), { title: name }),
-      });
-      expect(outcome.passed, outcome.report).toBe(true);
-    }, 180_000);
+    it.skipIf(skip !== undefined)(
+      title,
+      async () => {
+        const { outcome } = await runScenario({
+          driver: driver!,
+          scenario,
+          sampleMs,
+          verify: (_s, logs) => toVerifyOutcome(verifyLogs(scenario.expect, logs, MODE_OF_DRIVER[driverKind]), { title: name }),
+        });
+        expect(outcome.passed, outcome.report).toBe(true);
+      },
+      180_000,
+    );
   });
 }

@@ -6,7 +6,14 @@ describe('the flag table drives answers and flags', () => {
     const client = await resolveAnswers({ type: 'client', name: 'my-cli', port: '9090', proxyless: true }, { dirName: 'x' });
     expect(client).toMatchObject({ type: 'client', name: 'my-cli', port: 9090, proxyless: true, target: 'xds:///greeter-server:20000' });
     expect(answersAsFlags(client)).toEqual({
-      type: 'client', name: 'my-cli', 'app-version': 'v1', image: 'my-cli', port: '9090', 'version-label': 'version', proxyless: true, target: 'xds:///greeter-server:20000',
+      type: 'client',
+      name: 'my-cli',
+      'app-version': 'v1',
+      image: 'my-cli',
+      port: '9090',
+      'version-label': 'version',
+      proxyless: true,
+      target: 'xds:///greeter-server:20000',
     });
     expect(await resolveAnswers(answersAsFlags(client), { dirName: 'other' })).toEqual(client);
     const server = await resolveAnswers({}, { dirName: 'svc' });

@@ -277,16 +277,14 @@ function nextVersionFlags(answers: NewAppAnswers, repository: string, nextMajor:
   if (answers.port !== (answers.type === 'client' ? DEFAULT_CLIENT_HTTP_PORT : DEFAULT_SERVER_PORT)) flags.push(`--port ${answers.port}`);
   if (answers.versionLabel !== 'version') flags.push(`--version-label ${answers.versionLabel}`);
   if (answers.proxyless) flags.push('--proxyless');
-  if (answers.target !== undefined && answers.target !== `${answers.proxyless ? 'xds' : 'dns'}:///${DEFAULT_SERVER_NAME}:${DEFAULT_SERVER_PORT}`) flags.push(`--target ${answers.target}`);
+  if (answers.target !== undefined && answers.target !== `${answers.proxyless ? 'xds' : 'dns'}:///${DEFAULT_SERVER_NAME}:${DEFAULT_SERVER_PORT}`)
+    flags.push(`--target ${answers.target}`);
   return [...flags, '--yes'].join(' ');
 }
 
 /** The help text: usage plus one line per flag, from the table above. */
 export function helpText(command = 'canarykit newApp <dir>'): string {
-  const rows: Array<[string, string]> = FLAGS.map((spec) => [
-    `--${spec.flag}${spec.kind === 'string' ? ` ${spec.placeholder}` : ''}`,
-    spec.description,
-  ]);
+  const rows: Array<[string, string]> = FLAGS.map((spec) => [`--${spec.flag}${spec.kind === 'string' ? ` ${spec.placeholder}` : ''}`, spec.description]);
   for (const run of RUN_FLAGS) rows.push([`--${run.flag}`, run.description]);
   const width = Math.max(...rows.map(([left]) => left.length));
   return [

@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { durationMs } from '../scenarios/istio.ts';
 import { loadScenario } from '../scenarios/load.ts';
-import { defaultRoutes, expectedRouting, healthyEndpoints, parseProxyStatus, parseRouteConfigs, routeConfigsOfIstiodDump, routingMismatch } from './envoy-routes.ts';
+import {
+  defaultRoutes,
+  expectedRouting,
+  healthyEndpoints,
+  parseProxyStatus,
+  parseRouteConfigs,
+  routeConfigsOfIstiodDump,
+  routingMismatch,
+} from './envoy-routes.ts';
 import { REPO_ROOT } from './settings.ts';
 
 const ctx = { namespace: 'canarykit', serverPort: 20000 };
@@ -14,9 +22,13 @@ const manifests = (name: string) => loadScenario(join(fixtures, 'scenarios', nam
 
 describe('expected routes from a scenario', () => {
   it('weights become weighted clusters named outbound|port|subset|FQDN', () => {
-    expect(expectedRouting(manifests('weighted-90-10'), ctx).mesh).toEqual([{
-      clusters: { [`outbound|20000|v1|${FQDN}`]: 90, [`outbound|20000|v2|${FQDN}`]: 10 }, headers: [], fault: false,
-    }]);
+    expect(expectedRouting(manifests('weighted-90-10'), ctx).mesh).toEqual([
+      {
+        clusters: { [`outbound|20000|v1|${FQDN}`]: 90, [`outbound|20000|v2|${FQDN}`]: 10 },
+        headers: [],
+        fault: false,
+      },
+    ]);
   });
 
   it('header matches keep their order and their header names', () => {
@@ -120,7 +132,9 @@ describe('istiod output recorded from a real proxyless run', () => {
   it('proxy-status -o json: every proxyless client and its per-type sync status', () => {
     const statuses = parseProxyStatus(istiod('proxy-status-no-rules.json'));
     expect(statuses.length).toBeGreaterThanOrEqual(3);
-    expect(statuses.map((s) => s.id.replace(/-[a-z0-9]+-[a-z0-9]+\.canarykit$/, ''))).toEqual(expect.arrayContaining(['greeter-client-default-v1', 'greeter-client-admin-v1']));
+    expect(statuses.map((s) => s.id.replace(/-[a-z0-9]+-[a-z0-9]+\.canarykit$/, ''))).toEqual(
+      expect.arrayContaining(['greeter-client-default-v1', 'greeter-client-admin-v1']),
+    );
     for (const s of statuses) expect(s.types).toMatchObject({ LDS: 'SYNCED', RDS: 'SYNCED', CDS: 'SYNCED', EDS: 'SYNCED' });
   });
 
@@ -128,7 +142,12 @@ describe('istiod output recorded from a real proxyless run', () => {
     const configs = routeConfigsOfIstiodDump(istiod('config-dump-rds-no-rules.txt'));
     expect(configs).toHaveLength(1);
     expect(routingMismatch(configs, 'greeter-server.canarykit.svc.cluster.local', defaultRoutes(ctx))).toBeUndefined();
-    const weighted = [{ ...defaultRoutes(ctx)[0]!, clusters: { 'outbound|20000|v1|greeter-server.canarykit.svc.cluster.local': 90, 'outbound|20000|v2|greeter-server.canarykit.svc.cluster.local': 10 } }];
+    const weighted = [
+      {
+        ...defaultRoutes(ctx)[0]!,
+        clusters: { 'outbound|20000|v1|greeter-server.canarykit.svc.cluster.local': 90, 'outbound|20000|v2|greeter-server.canarykit.svc.cluster.local': 10 },
+      },
+    ];
     expect(routingMismatch(configs, 'greeter-server.canarykit.svc.cluster.local', weighted)).toMatch(/want/);
   });
 });

@@ -95,8 +95,15 @@ interface EnvoyRoute {
   };
   typedPerFilterConfig?: Record<string, unknown>;
 }
-interface EnvoyVirtualHost { name?: string; domains?: string[]; routes?: EnvoyRoute[] }
-interface EnvoyRouteConfig { name?: string; virtualHosts?: EnvoyVirtualHost[] }
+interface EnvoyVirtualHost {
+  name?: string;
+  domains?: string[];
+  routes?: EnvoyRoute[];
+}
+interface EnvoyRouteConfig {
+  name?: string;
+  virtualHosts?: EnvoyVirtualHost[];
+}
 
 export function signatureOfEnvoyRoute(route: EnvoyRoute): RouteSignature {
   const action = route.route ?? {};
@@ -118,7 +125,11 @@ export function signatureOfEnvoyRoute(route: EnvoyRoute): RouteSignature {
 }
 
 function describe(sig: RouteSignature): string {
-  const parts = [Object.entries(sig.clusters).map(([c, w]) => `${c}=${w}`).join(' + ') || '(no cluster)'];
+  const parts = [
+    Object.entries(sig.clusters)
+      .map(([c, w]) => `${c}=${w}`)
+      .join(' + ') || '(no cluster)',
+  ];
   if (sig.headers.length) parts.push(`headers[${sig.headers.join(',')}]`);
   if (sig.mirror) parts.push(`mirror ${sig.mirror}`);
   if (sig.timeoutMs !== undefined) parts.push(`timeout ${sig.timeoutMs}ms`);
@@ -155,7 +166,8 @@ export function parseRouteConfigs(json: string): EnvoyRouteConfig[] {
  * (it ends up in the timeout error when the routing never takes effect).
  */
 export function routingMismatch(configs: readonly EnvoyRouteConfig[], domain: string, expected: readonly RouteSignature[]): string | undefined {
-  const hosts = configs.flatMap((c) => (c.virtualHosts ?? []).map((vh) => ({ config: c.name ?? '', vh })))
+  const hosts = configs
+    .flatMap((c) => (c.virtualHosts ?? []).map((vh) => ({ config: c.name ?? '', vh })))
     // Sidecars list the bare host and host:port; proxyless (istiod's grpc generator) host:port.
     .filter(({ vh }) => (vh.domains ?? []).some((d) => d === domain || d.startsWith(`${domain}:`)));
   if (hosts.length === 0) return `no virtual host for ${domain} yet`;
@@ -203,7 +215,14 @@ export function routeConfigsOfIstiodDump(json: string): EnvoyRouteConfig[] {
     }
   };
   // pilot-discovery's own log lines ("2026/12/04 17:04:24 INFO GOMEMLIMIT ...") share its stdout.
-  walk(JSON.parse(json.split('\n').filter((line) => !/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} /.test(line)).join('\n')));
+  walk(
+    JSON.parse(
+      json
+        .split('\n')
+        .filter((line) => !/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} /.test(line))
+        .join('\n'),
+    ),
+  );
   return found;
 }
 

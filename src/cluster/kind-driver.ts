@@ -42,11 +42,17 @@ export function diagnosticCommands(settings: ClusterSettings, scenario: Scenario
     k('get', 'virtualservices,destinationrules,gateways', '-n', ns, '-o', 'yaml'),
     ['istioctl', '--context', settings.context, 'analyze', '-n', ns],
     ['istioctl', '--context', settings.context, 'proxy-status'],
-    ...scenario.clients.filter((c) => c.via !== 'ingress').map((c) => ['istioctl', '--context', settings.context, 'proxy-config', 'routes', `deploy/${clientDeployment(c.identity)}`, '-n', ns]),
-    ...(scenario.clients.some((c) => c.via === 'ingress') ? [['istioctl', '--context', settings.context, 'proxy-config', 'routes', 'deploy/istio-ingressgateway', '-n', settings.istioNamespace]] : []),
+    ...scenario.clients
+      .filter((c) => c.via !== 'ingress')
+      .map((c) => ['istioctl', '--context', settings.context, 'proxy-config', 'routes', `deploy/${clientDeployment(c.identity)}`, '-n', ns]),
+    ...(scenario.clients.some((c) => c.via === 'ingress')
+      ? [['istioctl', '--context', settings.context, 'proxy-config', 'routes', 'deploy/istio-ingressgateway', '-n', settings.istioNamespace]]
+      : []),
     ...scenario.clients.map((c) => k('logs', '-n', ns, '-l', clientSelector(c.identity), '-c', CLIENT_CONTAINER, '--prefix', '--tail=30')),
     ...scenario.servers.map((s) => k('logs', '-n', ns, '-l', serverSelector(s.version), '-c', SERVER_CONTAINER, '--prefix', '--tail=30')),
-    ...scenario.clients.filter((c) => c.via !== 'ingress').map((c) => k('logs', '-n', ns, '-l', clientSelector(c.identity), '-c', 'istio-proxy', '--prefix', '--tail=30')),
+    ...scenario.clients
+      .filter((c) => c.via !== 'ingress')
+      .map((c) => k('logs', '-n', ns, '-l', clientSelector(c.identity), '-c', 'istio-proxy', '--prefix', '--tail=30')),
   ];
 }
 
@@ -63,14 +69,27 @@ export class KindDriver implements Driver {
   constructor(options: KindDriverOptions) {
     this.#options = options;
     this.#settings = options.settings;
-    this.#runner = options.runner ?? execaRunner({ localBin: join(options.settings.repoRoot, '.tools/bin'), cwd: options.settings.repoRoot }, options.settings.versions);
+    this.#runner =
+      options.runner ?? execaRunner({ localBin: join(options.settings.repoRoot, '.tools/bin'), cwd: options.settings.repoRoot }, options.settings.versions);
     this.#now = options.now ?? (() => new Date());
-    this.#executor = new Executor({ runner: this.#runner, settings: this.#settings, log: options.log, sleep: options.sleep, now: this.#now, writeFile: options.writeFile });
+    this.#executor = new Executor({
+      runner: this.#runner,
+      settings: this.#settings,
+      log: options.log,
+      sleep: options.sleep,
+      now: this.#now,
+      writeFile: options.writeFile,
+    });
   }
 
   #preflight(cluster: boolean) {
     return preflight(
-      { runner: this.#runner, versions: this.#settings.versions, clusterName: this.#settings.clusterName, where: { localBin: join(this.#settings.repoRoot, '.tools/bin') } },
+      {
+        runner: this.#runner,
+        versions: this.#settings.versions,
+        clusterName: this.#settings.clusterName,
+        where: { localBin: join(this.#settings.repoRoot, '.tools/bin') },
+      },
       { docker: true, cluster, tools: this.#options.runner ? [] : CLUSTER_TOOLS },
     );
   }
@@ -142,15 +161,24 @@ export class KindDriver implements Driver {
   async #proxylessDiagnostics(scenario: Scenario): Promise<string> {
     const { context, namespace, istioNamespace } = this.#settings;
     const parts: string[] = [];
-    const istiodLog = await this.#runner.run(['kubectl', '--context', context, 'logs', '-n', istioNamespace, 'deploy/istiod', '--tail=5000'], { timeoutMs: 60_000 }).catch(() => undefined);
+    const istiodLog = await this.#runner
+      .run(['kubectl', '--context', context, 'logs', '-n', istioNamespace, 'deploy/istiod', '--tail=5000'], { timeoutMs: 60_000 })
+      .catch(() => undefined);
     for (const client of scenario.clients.filter((c) => c.via !== 'ingress')) {
-      const pods = await this.#runner.run(['kubectl', '--context', context, 'get', 'pods', '-n', namespace, '-l', clientSelector(client.identity), '-o', 'jsonpath={.items[*].metadata.name}'], { timeoutMs: 30_000 });
+      const pods = await this.#runner.run(
+        ['kubectl', '--context', context, 'get', 'pods', '-n', namespace, '-l', clientSelector(client.identity), '-o', 'jsonpath={.items[*].metadata.name}'],
+        { timeoutMs: 30_000 },
+      );
       for (const pod of pods.stdout.split(/\s+/).filter(Boolean)) {
         const proxyId = `${pod}.${namespace}`;
         const dump = await this.#runner.run(istiodDebug(this.#settings, `/debug/config_dump?proxyID=${proxyId}&types=lds,rds,cds`), { timeoutMs: 60_000 });
         parts.push(`istiod's view of ${proxyId} (what it sends this proxyless client):\n${(dump.stdout || dump.stderr).trim().slice(0, 6000)}`);
         const nacks = nacksInIstiodLog(istiodLog?.stdout ?? '', pod);
-        parts.push(nacks.length ? `NACKs istiod logged for ${pod} (last ${Math.min(5, nacks.length)}):\n${nacks.slice(-5).join('\n')}` : `no NACK from ${pod} in istiod's last 5000 log lines`);
+        parts.push(
+          nacks.length
+            ? `NACKs istiod logged for ${pod} (last ${Math.min(5, nacks.length)}):\n${nacks.slice(-5).join('\n')}`
+            : `no NACK from ${pod} in istiod's last 5000 log lines`,
+        );
       }
     }
     return parts.join('\n\n');

@@ -17,6 +17,7 @@ export function envoyOnlyFeatures(scenario: Pick<Scenario, 'limitations'>): stri
 export function proxylessSkipReason(scenario: Pick<Scenario, 'limitations'>, images: ClusterImages): string | undefined {
   const features = envoyOnlyFeatures(scenario);
   if (features.length === 0) return undefined;
-  if (!images.envoy) return `needs Envoy: not run on this machine (${features.join('; ')}; the Istio images here are built offline, without Envoy, which no registry here provides)`;
+  if (!images.envoy)
+    return `needs Envoy: not run on this machine (${features.join('; ')}; the Istio images here are built offline, without Envoy, which no registry here provides)`;
   return `needs the Envoy sidecar (${features.join('; ')}): run it without PROXYLESS=1`;
 }

@@ -9,14 +9,7 @@ import { serverId } from '../scenarios/expect.ts';
 import type { Scenario } from '../scenarios/load.ts';
 import { SERVICE_HOST, SERVICE_PORT } from '../scenarios/model.ts';
 import { callWindow } from '../verify/window.ts';
-import {
-  skipReasonForModes,
-  type AppliedScenario,
-  type CollectedLogs,
-  type Driver,
-  type DriverClient,
-  type DriverServer,
-} from '../driver/driver.ts';
+import { skipReasonForModes, type AppliedScenario, type CollectedLogs, type Driver, type DriverClient, type DriverServer } from '../driver/driver.ts';
 import { AppProcess } from './app-process.ts';
 
 export interface LocalDriverOptions {
@@ -108,9 +101,8 @@ export class LocalDriver implements Driver {
   }
 
   async up(): Promise<void> {
-    this.#plane ??= this.#opts.controlPlane === 'istiod'
-      ? await IstiodControlPlane.start({ log: this.#opts.log })
-      : await MeshControlPlane.start({ log: this.#opts.log });
+    this.#plane ??=
+      this.#opts.controlPlane === 'istiod' ? await IstiodControlPlane.start({ log: this.#opts.log }) : await MeshControlPlane.start({ log: this.#opts.log });
   }
 
   /**
@@ -155,7 +147,11 @@ export class LocalDriver implements Driver {
   async collect(s: Scenario, since: Date): Promise<CollectedLogs> {
     const from = since.getTime();
     const deadline = Date.now() + this.#opts.collectTimeoutMs;
-    const calls = (identity: string) => callWindow((this.#activeClients.get(identity)?.proc.lines ?? []).map((l) => l.text), from).lines;
+    const calls = (identity: string) =>
+      callWindow(
+        (this.#activeClients.get(identity)?.proc.lines ?? []).map((l) => l.text),
+        from,
+      ).lines;
     for (;;) {
       const short = s.clients.filter((c) => calls(c.identity).length < this.#opts.callsNeeded(s, c.identity));
       if (short.length === 0 || Date.now() > deadline) break;
@@ -295,7 +291,9 @@ export class LocalDriver implements Driver {
       GREETER_RATE: String(c.rate ?? this.#opts.clientRate),
       GREETER_CONCURRENCY: String(c.concurrency ?? 1),
       GREETER_DEADLINE_MS: String(c.deadlineMs ?? 5000),
-      GREETER_METADATA: Object.entries(c.headers ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
+      GREETER_METADATA: Object.entries(c.headers ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
       GREETER_HTTP_PORT: String(httpPort),
       // The local mesh is for this machine only: live pages on loopback, like every other port.
       GREETER_HTTP_HOST: '127.0.0.1',

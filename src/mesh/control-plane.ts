@@ -242,9 +242,7 @@ export class MeshControlPlane {
       StreamAggregatedResources: (call: AdsCall) => plane!.#onStream(call),
     });
     const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`127.0.0.1:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
-        err ? reject(err) : resolve(p),
-      );
+      server.bindAsync(`127.0.0.1:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
     });
     plane = new MeshControlPlane(server, `127.0.0.1:${port}`, log);
     log(`xds: control plane listening on ${plane.address}`);

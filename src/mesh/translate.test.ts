@@ -24,7 +24,14 @@ const dr = (spec: Record<string, unknown> = {}): DestinationRule =>
     apiVersion: 'networking.istio.io/v1',
     kind: 'DestinationRule',
     metadata: { name: HOST },
-    spec: { host: HOST, subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }], ...spec },
+    spec: {
+      host: HOST,
+      subsets: [
+        { name: 'v1', labels: { version: 'v1' } },
+        { name: 'v2', labels: { version: 'v2' } },
+      ],
+      ...spec,
+    },
   }) as DestinationRule;
 const vsSpec = (spec: Record<string, unknown>): VirtualService =>
   ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: HOST }, spec: { hosts: [HOST], ...spec } }) as VirtualService;
@@ -85,7 +92,12 @@ describe('translate: resources', () => {
   });
 
   it('names subset clusters outbound|port|subset|host and selects endpoints by labels; empty subsets get an empty assignment', () => {
-    const rule = dr({ subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v3', labels: { version: 'v3' } }] });
+    const rule = dr({
+      subsets: [
+        { name: 'v1', labels: { version: 'v1' } },
+        { name: 'v3', labels: { version: 'v3' } },
+      ],
+    });
     const s = translate(config([], [rule]));
     expect([...s.clusters.keys()].sort()).toEqual([clusterName(HOST, 20000), clusterName(HOST, 20000, 'v1'), clusterName(HOST, 20000, 'v3')].sort());
     expect(clusterName(HOST, 20000, 'v1')).toBe('outbound|20000|v1|greeter-server');
@@ -118,7 +130,7 @@ describe('translate: resources', () => {
     expect(r[3]!['route']).toEqual({ cluster: 'outbound|20000|v1|greeter-server', retry_policy: DEFAULT_RETRY_POLICY });
   });
 
-  it('translates RE2-only syntax as written (the loader checked it with the clients\' re2-wasm)', () => {
+  it("translates RE2-only syntax as written (the loader checked it with the clients' re2-wasm)", () => {
     for (const regex of ['(?i)admin', '(?P<who>admin)', '\\p{L}+']) {
       const r = routes(config([vs([{ match: [{ headers: { user: { regex } } }], route: [to('v2')] }, { route: [to('v1')] }])]));
       expect((r[0]!['match'] as XdsMessage)['headers']).toEqual([{ name: 'user', string_match: { safe_regex: { regex: `(?:${regex})` } } }]);
@@ -126,7 +138,9 @@ describe('translate: resources', () => {
   });
 
   it('translates uri matches on the gRPC path', () => {
-    const r = routes(config([vs([{ match: [{ uri: { exact: '/api.Greeter/SayHello' } }, { uri: { prefix: '/api.' }, ignoreUriCase: true }], route: [to('v2')] }])]));
+    const r = routes(
+      config([vs([{ match: [{ uri: { exact: '/api.Greeter/SayHello' } }, { uri: { prefix: '/api.' }, ignoreUriCase: true }], route: [to('v2')] }])]),
+    );
     expect(r[0]!['match']).toEqual({ path: '/api.Greeter/SayHello' });
     expect(r[1]!['match']).toEqual({ prefix: '/api.', case_sensitive: { value: false } });
   });
@@ -170,7 +184,9 @@ describe('translate: resources', () => {
   });
 
   it('translates timeout to max_stream_duration and retries to a gRPC retry_policy', () => {
-    const s = translate(config([vs([{ timeout: '0.5s', retries: { attempts: 3, retryOn: 'unavailable,cancelled', perTryTimeout: '2s' }, route: [to('v1')] }])]));
+    const s = translate(
+      config([vs([{ timeout: '0.5s', retries: { attempts: 3, retryOn: 'unavailable,cancelled', perTryTimeout: '2s' }, route: [to('v1')] }])]),
+    );
     const route = (s.routeConfigurations.get(`outbound|20000||${HOST}`) as { virtual_hosts: { routes: XdsMessage[] }[] }).virtual_hosts[0]!.routes[0]!;
     expect(route['route']).toEqual({
       cluster: 'outbound|20000|v1|greeter-server',
@@ -221,7 +237,7 @@ describe('translate: resources', () => {
 
 // Malformed objects (weights that do not sum to 100, unknown subsets or fields, RE2 errors) are the
 // loader's to refuse (src/scenarios/load.test.ts); translate() refuses what the local mesh cannot do.
-describe('translate: refusals name the field and the reason (the model\'s local list)', () => {
+describe("translate: refusals name the field and the reason (the model's local list)", () => {
   it('refuses mirroring', () => {
     const msg = refusal(config([vs([{ route: [to('v1')], mirror: { host: HOST, subset: 'v2' }, mirrorPercentage: { value: 100 } }])]));
     expect(msg).toContain('VirtualService greeter-server: spec.http[0].mirror');
@@ -243,13 +259,17 @@ describe('translate: refusals name the field and the reason (the model\'s local 
     expect(refusal(config([vs([{ corsPolicy: {}, route: [to('v1')] }])]))).toContain('spec.http[0].corsPolicy');
     expect(refusal(config([vs([{ redirect: { uri: '/' } }])]))).toContain('spec.http[0].redirect');
     expect(refusal(config([vs([{ headers: { request: { set: { a: 'b' } } }, route: [to('v1')] }])]))).toContain('spec.http[0].headers');
-    expect(refusal(config([vs([{ route: [{ ...to('v1'), headers: { request: { set: { a: 'b' } } } }] }])]))).toContain('spec.http[0].route[0].headers: header manipulation');
+    expect(refusal(config([vs([{ route: [{ ...to('v1'), headers: { request: { set: { a: 'b' } } } }] }])]))).toContain(
+      'spec.http[0].route[0].headers: header manipulation',
+    );
   });
 
   it('refuses matches the client cannot evaluate', () => {
     expect(refusal(config([vs([{ match: [{ sourceLabels: { app: 'x' } }], route: [to('v1')] }])]))).toContain('spec.http[0].match[0].sourceLabels');
     expect(refusal(config([vs([{ match: [{ method: { exact: 'GET' } }], route: [to('v1')] }])]))).toContain('match[0].method');
-    expect(refusal(config([vs([{ match: [{ headers: { 'trace-bin': { exact: 'x' } } }], route: [to('v1')] }])]))).toContain('headers.trace-bin: pseudo-headers, grpc- and binary');
+    expect(refusal(config([vs([{ match: [{ headers: { 'trace-bin': { exact: 'x' } } }], route: [to('v1')] }])]))).toContain(
+      'headers.trace-bin: pseudo-headers, grpc- and binary',
+    );
   });
 
   it('refuses faults and retries the client cannot honour', () => {

@@ -157,7 +157,10 @@ function checkEndpoints(endpoints: readonly MeshEndpoint[]): void {
     if (!/^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+)$/.test(ep.address)) {
       fail('address', `must be an IP literal (grpc-js-xds does not resolve names), got ${JSON.stringify(ep.address)}`);
     }
-    for (const [f, v] of [['port', ep.port], ['endpointPort', ep.endpointPort]] as const) {
+    for (const [f, v] of [
+      ['port', ep.port],
+      ['endpointPort', ep.endpointPort],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1 || v > 65535) fail(f, `not a port: ${JSON.stringify(v)}`);
     }
   });
@@ -187,15 +190,34 @@ function buildSnapshot(model: RoutingModel, endpoints: readonly MeshEndpoint[]):
   for (const s of services.values()) {
     const dr = model.destinationRules.find((d) => serviceOf(d.host, services) === s);
     const hostPolicy = dr?.policy ? clusterLimits(dr.policy, `DestinationRule ${dr.name}`, warnings) : {};
-    const subsets = (dr?.subsets ?? []).map((sub) => ({ ...sub, limits: sub.policy ? clusterLimits(sub.policy, `DestinationRule ${dr!.name}`, warnings) : {} }));
+    const subsets = (dr?.subsets ?? []).map((sub) => ({
+      ...sub,
+      limits: sub.policy ? clusterLimits(sub.policy, `DestinationRule ${dr!.name}`, warnings) : {},
+    }));
     for (const port of s.ports) {
       const all = clusterName(s.host, port);
       clusters.set(all, asXds(cluster(all, hostPolicy.maxRequests)));
-      clusterLoadAssignments.set(all, asXds(loadAssignment(all, endpoints.filter((ep) => ep.host === s.host && ep.port === port))));
+      clusterLoadAssignments.set(
+        all,
+        asXds(
+          loadAssignment(
+            all,
+            endpoints.filter((ep) => ep.host === s.host && ep.port === port),
+          ),
+        ),
+      );
       for (const sub of subsets) {
         const name = clusterName(s.host, port, sub.name);
         clusters.set(name, asXds(cluster(name, sub.limits.maxRequests ?? hostPolicy.maxRequests)));
-        clusterLoadAssignments.set(name, asXds(loadAssignment(name, endpoints.filter((ep) => ep.host === s.host && ep.port === port && labelsMatch(sub.labels, ep.labels)))));
+        clusterLoadAssignments.set(
+          name,
+          asXds(
+            loadAssignment(
+              name,
+              endpoints.filter((ep) => ep.host === s.host && ep.port === port && labelsMatch(sub.labels, ep.labels)),
+            ),
+          ),
+        );
       }
     }
   }
@@ -318,7 +340,10 @@ function fullMatch(regex: string): string {
 function retryPolicy(retries: Retries, where: string, warnings: string[]): RetryPolicy | undefined {
   if (retries.attempts === 0) return undefined; // Istio: attempts 0 disables retries.
   if (retries.attempts > 4) warnings.push(`${where}.attempts: ${retries.attempts} retries; grpc-js caps a call at 5 attempts (4 retries)`);
-  const conditions = (retries.retryOn ?? DEFAULT_RETRY_ON).split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const conditions = (retries.retryOn ?? DEFAULT_RETRY_ON)
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
   const policy: RetryPolicy = { retry_on: conditions.join(','), num_retries: { value: retries.attempts } };
   if (retries.perTryTimeoutMs !== undefined) {
     policy.per_try_timeout = duration(retries.perTryTimeoutMs);
@@ -327,7 +352,8 @@ function retryPolicy(retries: Retries, where: string, warnings: string[]): Retry
     );
   }
   if (retries.other.includes('retryRemoteLocalities')) warnings.push(`${where}.retryRemoteLocalities: ignored (the local mesh has one locality)`);
-  if (retries.other.includes('retryIgnorePreviousHosts')) warnings.push(`${where}.retryIgnorePreviousHosts: not supported by grpc-js-xds; retries may reach the same host`);
+  if (retries.other.includes('retryIgnorePreviousHosts'))
+    warnings.push(`${where}.retryIgnorePreviousHosts: not supported by grpc-js-xds; retries may reach the same host`);
   return policy;
 }
 

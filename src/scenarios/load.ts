@@ -125,8 +125,15 @@ export function inspectScenario(dir: string): { scenario?: Scenario; errors: Sce
   for (const r of refusedFields(routing)) err(r.file, r.field, r.reason, r.fix);
   if (expect.modes.includes('local')) {
     for (const l of limitations(routing, needs, 'local')) {
-      if (l.file && l.field) err(l.file, l.field, `the local mesh (proxyless gRPC) cannot do this, and ${EXPECT_PATH} lists mode local: ${l.why}`, 'remove the field, or list only `cluster` in modes');
-      else err(expectShown, 'modes', `the scenario uses ${l.feature}, which the local mesh (proxyless gRPC) cannot do: ${l.why}`, 'list only `cluster` in modes');
+      if (l.file && l.field)
+        err(
+          l.file,
+          l.field,
+          `the local mesh (proxyless gRPC) cannot do this, and ${EXPECT_PATH} lists mode local: ${l.why}`,
+          'remove the field, or list only `cluster` in modes',
+        );
+      else
+        err(expectShown, 'modes', `the scenario uses ${l.feature}, which the local mesh (proxyless gRPC) cannot do: ${l.why}`, 'list only `cluster` in modes');
     }
   }
   if (errors.length === 0) checkExpectationAgainstRules(routing, expect, expectShown, err);
@@ -138,14 +145,23 @@ export function inspectScenario(dir: string): { scenario?: Scenario; errors: Sce
     description: expect.description.trim(),
     modes: [...expect.modes],
     files,
-    manifests: docs.map((d) => ({ file: join(abs, basename(d.file)), kind: d.kind, name: String((d.object['metadata'] as { name: string }).name), object: d.object })),
+    manifests: docs.map((d) => ({
+      file: join(abs, basename(d.file)),
+      kind: d.kind,
+      name: String((d.object['metadata'] as { name: string }).name),
+      object: d.object,
+    })),
     resources: {
       virtualServices: vss.map((d) => d.object),
       destinationRules: drs.map((d) => d.object),
       gateways: gws.map((d) => d.object),
     },
     routing,
-    limitations: { local: limitations(routing, needs, 'local'), 'kind-proxyless': limitations(routing, needs, 'kind-proxyless'), 'kind-envoy': limitations(routing, needs, 'kind-envoy') },
+    limitations: {
+      local: limitations(routing, needs, 'local'),
+      'kind-proxyless': limitations(routing, needs, 'kind-proxyless'),
+      'kind-envoy': limitations(routing, needs, 'kind-envoy'),
+    },
     expect,
     servers: expect.servers,
     clients: expect.clients,
@@ -239,7 +255,12 @@ function yamlError(file: string, errors: ReadonlyArray<{ pos: [number, number]; 
   const first = errors[0]!;
   const pos = lineCounter.linePos(first.pos[0]);
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''} after it, most likely caused by this one)` : '';
-  err(file, `line ${pos.line}, column ${pos.col}`, `malformed YAML: ${first.message.split('\n')[0]}${more}`, 'fix the YAML syntax (indentation, colons, quotes) here first');
+  err(
+    file,
+    `line ${pos.line}, column ${pos.col}`,
+    `malformed YAML: ${first.message.split('\n')[0]}${more}`,
+    'fix the YAML syntax (indentation, colons, quotes) here first',
+  );
 }
 
 /** Checks across objects: what the rules name exists, and is something the kit deploys. */
@@ -270,12 +291,20 @@ function checkDestinationRules(drs: Array<LoadedDoc & { object: DestinationRule 
       if (subsetNames.has(s.name)) err(file, `${at}.name`, `subset ${s.name} is also defined in ${subsetNames.get(s.name)}`, 'define each subset once');
       subsetNames.set(s.name, file);
       const labels = s.labels ?? {};
-      if (Object.keys(labels).length === 0) err(file, `${at}.labels`, `subset ${s.name} has no labels, so it selects every pod`, 'select a version, e.g. labels: {version: v1}');
+      if (Object.keys(labels).length === 0)
+        err(file, `${at}.labels`, `subset ${s.name} has no labels, so it selects every pod`, 'select a version, e.g. labels: {version: v1}');
       for (const [k, v] of Object.entries(labels)) {
         if (k === 'app') {
-          if (v !== APP_LABEL) err(file, `${at}.labels.app`, `app=${v} selects no pod: the chart labels greeter-server pods app=${APP_LABEL}`, `use app: ${APP_LABEL}`);
+          if (v !== APP_LABEL)
+            err(file, `${at}.labels.app`, `app=${v} selects no pod: the chart labels greeter-server pods app=${APP_LABEL}`, `use app: ${APP_LABEL}`);
         } else if (k === 'version') {
-          if (!versions.has(v)) err(file, `${at}.labels.version`, `version=${v} selects no pod: the scenario runs versions ${[...versions].join(', ')}`, `use one of them or add version ${v} to servers in ${EXPECT_PATH}`);
+          if (!versions.has(v))
+            err(
+              file,
+              `${at}.labels.version`,
+              `version=${v} selects no pod: the scenario runs versions ${[...versions].join(', ')}`,
+              `use one of them or add version ${v} to servers in ${EXPECT_PATH}`,
+            );
         } else {
           err(file, `${at}.labels.${k}`, `label ${k} is not one the chart puts on pods (app, version)`, 'select pods by version (and app)');
         }
@@ -309,7 +338,13 @@ function checkVirtualServices(
       for (const g of gwList) {
         const key = `${g} ${host}`;
         const other = owner.get(key);
-        if (other) err(file, `${prefix}spec.hosts[${i}]`, `host ${host} already has a VirtualService in ${other}${g === 'mesh' ? '' : ` for gateway ${g}`}; Istio would use only one of them`, 'merge the rules into one VirtualService');
+        if (other)
+          err(
+            file,
+            `${prefix}spec.hosts[${i}]`,
+            `host ${host} already has a VirtualService in ${other}${g === 'mesh' ? '' : ` for gateway ${g}`}; Istio would use only one of them`,
+            'merge the rules into one VirtualService',
+          );
         else owner.set(key, file);
       }
     });
@@ -326,9 +361,19 @@ function checkVirtualServices(
         }
         if (d.subset === undefined) continue;
         if (!hasDestinationRules) {
-          err(file, `${at}.subset`, `subset ${d.subset} is used but no DestinationRule for ${d.host} defines subsets`, 'add a DestinationRule with the subsets to the scenario');
+          err(
+            file,
+            `${at}.subset`,
+            `subset ${d.subset} is used but no DestinationRule for ${d.host} defines subsets`,
+            'add a DestinationRule with the subsets to the scenario',
+          );
         } else if (!subsetNames.has(d.subset)) {
-          err(file, `${at}.subset`, `subset ${d.subset} is not defined in any DestinationRule for ${d.host} (defined: ${[...subsetNames.keys()].join(', ') || 'none'})`, 'add the subset to the DestinationRule or fix the name');
+          err(
+            file,
+            `${at}.subset`,
+            `subset ${d.subset} is not defined in any DestinationRule for ${d.host} (defined: ${[...subsetNames.keys()].join(', ') || 'none'})`,
+            'add the subset to the DestinationRule or fix the name',
+          );
         }
       }
     });
@@ -339,7 +384,12 @@ function checkVirtualServices(
 function checkIngressClients(vss: Array<LoadedDoc & { object: VirtualService }>, expect: Expect, expectShown: string, err: Err): void {
   expect.clients.forEach((c, i) => {
     if (c.via === 'ingress' && !vss.some((v) => (v.object.spec?.gateways ?? []).some((g) => g !== 'mesh'))) {
-      err(expectShown, `clients[${i}].via`, `client ${c.identity} calls through the ingress gateway but no VirtualService is bound to a Gateway`, 'add a Gateway and a VirtualService with spec.gateways');
+      err(
+        expectShown,
+        `clients[${i}].via`,
+        `client ${c.identity} calls through the ingress gateway but no VirtualService is bound to a Gateway`,
+        'add a Gateway and a VirtualService with spec.gateways',
+      );
     }
   });
 }
@@ -351,7 +401,12 @@ function checkExpectationAgainstRules(routing: RoutingModel, expect: Expect, exp
     const r = routingFor(routing, expect.servers, c);
     if (r.kind === 'unknown') return;
     if (r.kind === 'no-route') {
-      err(expectShown, `clients[${i}]`, `no rule in ${r.rule} matches client ${c.identity} (headers ${JSON.stringify(c.headers)}), so its calls would fail`, 'add a last rule without match (the default route)');
+      err(
+        expectShown,
+        `clients[${i}]`,
+        `no rule in ${r.rule} matches client ${c.identity} (headers ${JSON.stringify(c.headers)}), so its calls would fail`,
+        'add a last rule without match (the default route)',
+      );
       return;
     }
     const modes = new Set(expect.modes.flatMap((m) => expectationsFor(c, m).map(([k]) => k)));
@@ -359,7 +414,11 @@ function checkExpectationAgainstRules(routing: RoutingModel, expect: Expect, exp
       if (!modes.has(key)) continue;
       const computed = shareOfKey(key, r.shares, versions);
       const ok =
-        spec.kind === 'share' ? Math.abs(computed - spec.value) < 1e-9 : spec.kind === 'at-least' ? computed >= spec.value - 1e-9 : computed <= spec.value + 1e-9;
+        spec.kind === 'share'
+          ? Math.abs(computed - spec.value) < 1e-9
+          : spec.kind === 'at-least'
+            ? computed >= spec.value - 1e-9
+            : computed <= spec.value + 1e-9;
       if (!ok) {
         const wanted = spec.kind === 'share' ? pct(spec.value) : `${spec.kind === 'at-least' ? 'at least' : 'at most'} ${pct(spec.value)}`;
         err(

@@ -18,13 +18,21 @@ describe('the routing model', () => {
     expect(scenario('all-v1').routing.routeTables[0]!.rules.map((r) => r.destinations)).toEqual([[{ host: 'greeter-server', subset: 'v1', weight: 100 }]]);
     expect(scenario('timeout').routing.routeTables[0]!.rules[0]!.timeoutMs).toBe(500);
     expect(scenario('fault-delay').routing.routeTables[0]!.rules[0]!.fault?.delay?.fixedDelayMs).toBe(1000);
-    expect(scenario('retries').routing.routeTables[0]!.rules.map((r) => r.retries)).toEqual([{ attempts: 0, other: [] }, { attempts: 4, perTryTimeoutMs: 2000, retryOn: 'unavailable', other: [] }]);
-    expect(scenario('weighted-90-10').routing.subsets.map((s) => [s.name, s.labels])).toEqual([['v1', { version: 'v1' }], ['v2', { version: 'v2' }]]);
+    expect(scenario('retries').routing.routeTables[0]!.rules.map((r) => r.retries)).toEqual([
+      { attempts: 0, other: [] },
+      { attempts: 4, perTryTimeoutMs: 2000, retryOn: 'unavailable', other: [] },
+    ]);
+    expect(scenario('weighted-90-10').routing.subsets.map((s) => [s.name, s.labels])).toEqual([
+      ['v1', { version: 'v1' }],
+      ['v2', { version: 'v2' }],
+    ]);
   });
 
   it('says per mode what cannot run there, and why', () => {
     const mirror = scenario('mirror-v2');
-    expect(mirror.routing.routeTables[0]!.rules[0]!.mirrors).toEqual([{ field: 'mirror', destination: { host: 'greeter-server', subset: 'v2' }, percent: 100 }]);
+    expect(mirror.routing.routeTables[0]!.rules[0]!.mirrors).toEqual([
+      { field: 'mirror', destination: { host: 'greeter-server', subset: 'v2' }, percent: 100 },
+    ]);
     expect(mirror.limitations.local.map((l) => l.feature)).toEqual([
       'request mirroring',
       'a mirror check',
@@ -47,17 +55,29 @@ describe('the routing model', () => {
 
 describe('the local list: what proxyless clients cannot do, said once', () => {
   const vs = (rule: Record<string, unknown>): VirtualService =>
-    ({ metadata: { name: 'vs' }, spec: { hosts: ['greeter-server'], http: [{ route: [{ destination: { host: 'greeter-server' } }], ...rule }] } }) as VirtualService;
+    ({
+      metadata: { name: 'vs' },
+      spec: { hosts: ['greeter-server'], http: [{ route: [{ destination: { host: 'greeter-server' } }], ...rule }] },
+    }) as VirtualService;
   const local = (v: VirtualService, dr?: DestinationRule) =>
-    limitations(routingModel({ virtualServices: [{ object: v, file: 'vs.yaml' }], destinationRules: dr ? [{ object: dr, file: 'dr.yaml' }] : [], gateways: [] }), { mirrorCheck: false, ingressClients: false }, 'local');
+    limitations(
+      routingModel({ virtualServices: [{ object: v, file: 'vs.yaml' }], destinationRules: dr ? [{ object: dr, file: 'dr.yaml' }] : [], gateways: [] }),
+      { mirrorCheck: false, ingressClients: false },
+      'local',
+    );
 
   it('names the field, its file and the reason', () => {
-    expect(local(vs({ rewrite: { uri: '/x' } }))).toEqual([{ feature: 'spec.http[0].rewrite in vs.yaml', why: LOCAL_UNSUPPORTED.rule['rewrite'], file: 'vs.yaml', field: 'spec.http[0].rewrite' }]);
+    expect(local(vs({ rewrite: { uri: '/x' } }))).toEqual([
+      { feature: 'spec.http[0].rewrite in vs.yaml', why: LOCAL_UNSUPPORTED.rule['rewrite'], file: 'vs.yaml', field: 'spec.http[0].rewrite' },
+    ]);
     expect(local(vs({ match: [{ method: { exact: 'POST' } }] })).map((l) => l.field)).toEqual(['spec.http[0].match[0].method']);
     expect(local(vs({ match: [{ headers: { 'trace-bin': { exact: 'x' } } }] })).map((l) => l.field)).toEqual(['spec.http[0].match[0].headers.trace-bin']);
     expect(local(vs({ retries: { attempts: 2, retryOn: '5xx,unavailable' } }))[0]!.why).toMatch(/"5xx" is not a gRPC status condition/);
     expect(local(vs({ mirrorPercentage: { value: 10 } })).map((l) => l.feature)).toEqual(['request mirroring', 'spec.http[0].mirrorPercentage in vs.yaml']);
-    const dr = { metadata: { name: 'dr' }, spec: { host: 'greeter-server', trafficPolicy: { loadBalancer: { simple: 'LEAST_REQUEST' }, outlierDetection: {} } } } as DestinationRule;
+    const dr = {
+      metadata: { name: 'dr' },
+      spec: { host: 'greeter-server', trafficPolicy: { loadBalancer: { simple: 'LEAST_REQUEST' }, outlierDetection: {} } },
+    } as DestinationRule;
     expect(local(vs({}), dr).map((l) => [l.field, l.why.slice(0, 20)])).toEqual([
       ['spec.trafficPolicy.outlierDetection', "Istio's outlier dete"],
       ['spec.trafficPolicy.loadBalancer.simple', 'LEAST_REQUEST is not'],
@@ -86,14 +106,22 @@ describe('queryParams: refused in every mode, from one place (REFUSED_MATCH_FIEL
   };
 
   it('the loader refuses it on its file and field, whatever the modes (local and cluster, cluster only)', () => {
-    for (const [name, marker] of [['weighted-90-10', '    - name: canary'], ['mirror-v2', '    - name: mirror-to-v2']] as const) {
+    for (const [name, marker] of [
+      ['weighted-90-10', '    - name: canary'],
+      ['mirror-v2', '    - name: mirror-to-v2'],
+    ] as const) {
       const dir = withQueryParams(name, marker);
-      expect(() => loadScenario(dir), name).toThrow(/virtual-service\.yaml: spec\.http\[0\]\.match\[0\]\.queryParams: gRPC requests have no query parameters.*\(match on request metadata with headers instead\)/);
+      expect(() => loadScenario(dir), name).toThrow(
+        /virtual-service\.yaml: spec\.http\[0\]\.match\[0\]\.queryParams: gRPC requests have no query parameters.*\(match on request metadata with headers instead\)/,
+      );
     }
   });
 
   it('the projections that see one anyway say the same: translate refuses with the same reason, routingFor makes no claim', async () => {
-    const vs = { metadata: { name: 'vs' }, spec: { hosts: ['greeter-server'], http: [{ match: [{ queryParams: { a: { exact: '1' } } }], route: [{ destination: { host: 'greeter-server' } }] }] } } as unknown as VirtualService;
+    const vs = {
+      metadata: { name: 'vs' },
+      spec: { hosts: ['greeter-server'], http: [{ match: [{ queryParams: { a: { exact: '1' } } }], route: [{ destination: { host: 'greeter-server' } }] }] },
+    } as unknown as VirtualService;
     const model = routingModel({ virtualServices: [{ object: vs, file: 'vs.yaml' }], destinationRules: [], gateways: [] });
     const { translate } = await import('../mesh/translate.ts');
     expect(() => translate({ virtualServices: [vs], destinationRules: [], endpoints: [] })).toThrow(

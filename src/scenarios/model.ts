@@ -212,7 +212,11 @@ export function routingModel(objects: RoutingObjects): RoutingModel {
     destinationRules: objects.destinationRules.map(({ object, file }) => destinationRuleModel(object, file)),
     loadDependent: objects.destinationRules.some(({ object }) => {
       const tp = object.spec?.trafficPolicy;
-      return !!(tp?.connectionPool || tp?.outlierDetection || (object.spec?.subsets ?? []).some((s) => s.trafficPolicy?.connectionPool || s.trafficPolicy?.outlierDetection));
+      return !!(
+        tp?.connectionPool ||
+        tp?.outlierDetection ||
+        (object.spec?.subsets ?? []).some((s) => s.trafficPolicy?.connectionPool || s.trafficPolicy?.outlierDetection)
+      );
     }),
     gateways: objects.gateways.map(({ object }) => String(object.metadata?.name)),
     policyFields: objects.destinationRules.flatMap(({ object, file }) => policyFields(object, file)),
@@ -262,7 +266,10 @@ function policyFields(dr: DestinationRule, file: string): PolicyField[] {
   const out: PolicyField[] = [];
   const at = (field: string, value?: string) => out.push({ file, field, ...(value === undefined ? {} : { value }) });
   if ((dr.spec as Record<string, unknown> | undefined)?.['workloadSelector'] !== undefined) at('spec.workloadSelector');
-  const policies: Array<[string, unknown]> = [['spec.trafficPolicy', dr.spec?.trafficPolicy], ...(dr.spec?.subsets ?? []).map((s, i): [string, unknown] => [`spec.subsets[${i}].trafficPolicy`, s.trafficPolicy])];
+  const policies: Array<[string, unknown]> = [
+    ['spec.trafficPolicy', dr.spec?.trafficPolicy],
+    ...(dr.spec?.subsets ?? []).map((s, i): [string, unknown] => [`spec.subsets[${i}].trafficPolicy`, s.trafficPolicy]),
+  ];
   for (const [path, tp] of policies) {
     if (!tp || typeof tp !== 'object') continue;
     const policy = tp as Record<string, unknown>;
@@ -390,7 +397,9 @@ export function refusedFields(model: RoutingModel): Array<{ file: string; field:
   return model.routeTables.flatMap((table) =>
     table.rules.flatMap((rule) =>
       rule.matches.flatMap((m, j) =>
-        m.other.filter((f) => f in REFUSED_MATCH_FIELDS).map((f) => ({ file: table.file, field: `${rule.field}.match[${j}].${f}`, ...REFUSED_MATCH_FIELDS[f]! })),
+        m.other
+          .filter((f) => f in REFUSED_MATCH_FIELDS)
+          .map((f) => ({ file: table.file, field: `${rule.field}.match[${j}].${f}`, ...REFUSED_MATCH_FIELDS[f]! })),
       ),
     ),
   );
@@ -494,7 +503,9 @@ function localFields(model: RoutingModel): Limitation[] {
       for (const field of new Set(rule.mirrors.map((m) => m.field))) add(table.file, `${rule.field}.${field}`, LOCAL_UNSUPPORTED.rule[field]!);
       for (const field of rule.other) {
         const last = field.split('.').pop()!;
-        const why = field.startsWith('route[') ? LOCAL_UNSUPPORTED.destinationHeaders : (LOCAL_UNSUPPORTED.rule[field] ?? (LOCAL_UNSUPPORTED as unknown as Record<string, string>)[last]);
+        const why = field.startsWith('route[')
+          ? LOCAL_UNSUPPORTED.destinationHeaders
+          : (LOCAL_UNSUPPORTED.rule[field] ?? (LOCAL_UNSUPPORTED as unknown as Record<string, string>)[last]);
         if (why) add(table.file, `${rule.field}.${field}`, why);
       }
       rule.matches.forEach((m, j) => {
@@ -508,8 +519,16 @@ function localFields(model: RoutingModel): Limitation[] {
           for (const name of Object.keys(m[key])) if (unmatchableHeader(name)) add(table.file, `${at}.${key}.${name}`, LOCAL_UNSUPPORTED.headerName);
         }
       });
-      for (const c of (rule.retries?.retryOn ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
-        if (!LOCAL_UNSUPPORTED.retryOn.includes(c)) add(table.file, `${rule.field}.retries.retryOn`, `"${c}" is not a gRPC status condition; proxyless gRPC retries only on ${LOCAL_UNSUPPORTED.retryOn.join(', ')}`);
+      for (const c of (rule.retries?.retryOn ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)) {
+        if (!LOCAL_UNSUPPORTED.retryOn.includes(c))
+          add(
+            table.file,
+            `${rule.field}.retries.retryOn`,
+            `"${c}" is not a gRPC status condition; proxyless gRPC retries only on ${LOCAL_UNSUPPORTED.retryOn.join(', ')}`,
+          );
       }
     }
   }

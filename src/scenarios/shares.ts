@@ -13,10 +13,7 @@ import { ANY_ERROR, ANY_OK, ERROR_CODE_NAMES } from './expect.ts';
 import { APP_LABEL, SAYHELLO_PATH, isServiceHost, type RequestMatch, type RoutingModel, type StringMatch } from './model.ts';
 import { re2FullMatch, re2Problem } from './re2.ts';
 
-export type Routing =
-  | { kind: 'shares'; shares: Map<string, number>; rule: string }
-  | { kind: 'no-route'; rule: string }
-  | { kind: 'unknown'; reason: string };
+export type Routing = { kind: 'shares'; shares: Map<string, number>; rule: string } | { kind: 'no-route'; rule: string } | { kind: 'unknown'; reason: string };
 
 type Server = Pick<ExpectServer, 'version' | 'replicas' | 'failRate' | 'delayMs'>;
 
@@ -130,7 +127,8 @@ export function routingFor(model: RoutingModel, servers: readonly Server[], clie
       const w = d.weight / 100;
       if (!isServiceHost(d.host)) return { kind: 'unknown', reason: `${rule.where} routes to ${d.host}` };
       const versions = d.subset === undefined ? everyPod : versionsForLabels(subsets.get(d.subset), servers);
-      if (versions.length === 0) add(shares, 'UNAVAILABLE', served * w); // a subset without pods: no healthy upstream
+      if (versions.length === 0)
+        add(shares, 'UNAVAILABLE', served * w); // a subset without pods: no healthy upstream
       else byReplicas(versions, served * w, shares);
     }
     return { kind: 'shares', shares, rule: rule.where };

@@ -8,8 +8,38 @@ import { simulateLines } from './simulate.ts';
 
 const s = loadScenario(join(import.meta.dirname, '..', '..', 'scenarios', 'weighted-90-10'));
 const n = plannedCalls(s.expect, s.expect.clients[0]!, 'local');
-const result = verifyLogs(s.expect, { clients: { default: simulateLines(seededRandom(3), [['v1', 0.9], ['v2', 0.1]], n) } }, 'local');
-const failing = verifyLogs(s.expect, { clients: { default: simulateLines(seededRandom(3), [['v1', 0.7], ['v2', 0.3]], n) } }, 'local');
+const result = verifyLogs(
+  s.expect,
+  {
+    clients: {
+      default: simulateLines(
+        seededRandom(3),
+        [
+          ['v1', 0.9],
+          ['v2', 0.1],
+        ],
+        n,
+      ),
+    },
+  },
+  'local',
+);
+const failing = verifyLogs(
+  s.expect,
+  {
+    clients: {
+      default: simulateLines(
+        seededRandom(3),
+        [
+          ['v1', 0.7],
+          ['v2', 0.3],
+        ],
+        n,
+      ),
+    },
+  },
+  'local',
+);
 
 describe('report', () => {
   it('bars have eighth-block precision and a fixed width', () => {

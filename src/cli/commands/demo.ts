@@ -77,7 +77,9 @@ export async function run(argv: string[]): Promise<number> {
   for (const s of result.scenarios) out(`${s.report}\n`);
   for (const s of result.skipped) out(`skipped ${s.name}: ${s.reason}`);
   const passed = result.scenarios.filter((s) => s.passed).length;
-  out(`\n${passed} of ${result.scenarios.length} local scenarios passed in ${(result.totalMs / 1000).toFixed(1)} s (setup ${(result.setupMs / 1000).toFixed(1)} s)`);
+  out(
+    `\n${passed} of ${result.scenarios.length} local scenarios passed in ${(result.totalMs / 1000).toFixed(1)} s (setup ${(result.setupMs / 1000).toFixed(1)} s)`,
+  );
   for (const s of result.scenarios.filter((x) => !x.passed)) out(`FAILED ${s.name}${s.error ? `: ${s.error.split('\n')[0]}` : ''}`);
   return result.passed ? 0 : 1;
 }

@@ -46,7 +46,9 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals[0] !== 'diff' || positionals.length > 1) {
-    process.stderr.write(`canarykit mesh: ${positionals.length === 0 ? 'a subcommand is needed' : `unknown subcommand '${positionals.join(' ')}'`}; the one there is: diff\n\n${USAGE}`);
+    process.stderr.write(
+      `canarykit mesh: ${positionals.length === 0 ? 'a subcommand is needed' : `unknown subcommand '${positionals.join(' ')}'`}; the one there is: diff\n\n${USAGE}`,
+    );
     return 2;
   }
   let scenarios;
@@ -55,7 +57,9 @@ export async function run(argv: string[]): Promise<number> {
     const local = listScenarios(root).filter((s) => s.modes.includes('local') && s.resources.gateways.length === 0);
     const unknown = (values.scenario ?? []).filter((n) => !local.some((s) => s.name === n));
     if (unknown.length > 0) {
-      process.stderr.write(`canarykit mesh diff: no local scenario named ${unknown.join(', ')} in ${root}; local scenarios: ${local.map((s) => s.name).join(', ')}\n`);
+      process.stderr.write(
+        `canarykit mesh diff: no local scenario named ${unknown.join(', ')} in ${root}; local scenarios: ${local.map((s) => s.name).join(', ')}\n`,
+      );
       return 2;
     }
     scenarios = values.scenario ? local.filter((s) => values.scenario!.includes(s.name)) : local;

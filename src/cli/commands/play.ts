@@ -118,7 +118,9 @@ export async function run(argv: string[]): Promise<number> {
     if (!result.ok) return;
     const applied = result.scenario;
     for (const c of driver.activeClients()) {
-      const headers = Object.entries(applied.expect.clients.find((x) => x.identity === c.identity)?.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join(', ');
+      const headers = Object.entries(applied.expect.clients.find((x) => x.identity === c.identity)?.headers ?? {})
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ');
       out(`  client ${c.identity}${headers ? ` (${headers})` : ''}${c.httpPort ? `: live split at http://127.0.0.1:${c.httpPort}/` : ''}`);
     }
   };
@@ -130,7 +132,8 @@ export async function run(argv: string[]): Promise<number> {
       const t = c.tally;
       out(`${c.identity} (${t.total} calls since ${current.name} was applied)`);
       if (!c.running) out(`  the client has exited; apply a scenario to restart it. Its last lines:\n${c.tail}`);
-      for (const [outcome, n] of [...t.byOutcome].sort()) out(`  ${outcome.padEnd(18)} ${bar(n / Math.max(1, t.total), 30)} ${((100 * n) / Math.max(1, t.total)).toFixed(1)}%`);
+      for (const [outcome, n] of [...t.byOutcome].sort())
+        out(`  ${outcome.padEnd(18)} ${bar(n / Math.max(1, t.total), 30)} ${((100 * n) / Math.max(1, t.total)).toFixed(1)}%`);
     }
   };
 

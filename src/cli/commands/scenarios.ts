@@ -12,7 +12,9 @@ export async function run(argv: string[]): Promise<number> {
     options: { ...scenariosDirOptions('dir'), validate: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    process.stdout.write("Usage: canarykit scenarios [--validate] [--scenarios-dir DIR]   (DIR: a scenarios folder; default: the kit's own scenarios/; --dir DIR is the old name)\n");
+    process.stdout.write(
+      "Usage: canarykit scenarios [--validate] [--scenarios-dir DIR]   (DIR: a scenarios folder; default: the kit's own scenarios/; --dir DIR is the old name)\n",
+    );
     return 0;
   }
   let problems = 0;
