@@ -41,10 +41,23 @@ describe('ClusterClients (the dashboard reading cluster clients through kubectl 
       { identity: 'default', total: 30, counts: { versions: { 'v2.0.0': 30 }, errors: {} } },
       { identity: 'admin', total: 31, counts: { versions: { 'v2.0.0': 30 }, errors: { DEADLINE_EXCEEDED: 1 } } },
     ]);
-    const argv = readFileSync(join(dir, 'argv.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+    const argv = readFileSync(join(dir, 'argv.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as string[]);
     // One forward per client, kept between reads.
     expect(argv).toHaveLength(2);
-    expect(argv).toContainEqual(['--context', 'kind-canarykit', 'port-forward', '-n', 'canarykit', 'deployment/greeter-client-default-v1', ':8080', '--address', '127.0.0.1']);
+    expect(argv).toContainEqual([
+      '--context',
+      'kind-canarykit',
+      'port-forward',
+      '-n',
+      'canarykit',
+      'deployment/greeter-client-default-v1',
+      ':8080',
+      '--address',
+      '127.0.0.1',
+    ]);
   });
 
   it('opens the forward again when the pod was replaced, and counts a new pod from 0', async () => {
@@ -63,11 +76,18 @@ describe('ClusterClients (the dashboard reading cluster clients through kubectl 
     clients = make({ default: 'greeter-client-nope-v1' });
     const [split] = await clients.since();
     expect(split!.total).toBe(0);
-    expect(split!.error).toMatch(/^client default: .* port-forward -n canarykit deployment\/greeter-client-nope-v1 :8080 --address 127\.0\.0\.1 exited \(1\): error: .*deployments\.apps "greeter-client-nope-v1" not found$/);
+    expect(split!.error).toMatch(
+      /^client default: .* port-forward -n canarykit deployment\/greeter-client-nope-v1 :8080 --address 127\.0\.0\.1 exited \(1\): error: .*deployments\.apps "greeter-client-nope-v1" not found$/,
+    );
   });
 
   it('says how to get kubectl when there is none', async () => {
-    clients = new ClusterClients({ kubectl: ['/nonexistent/kubectl'], context: 'kind-canarykit', namespace: 'canarykit', clients: [{ identity: 'default', deployment: 'd' }] });
+    clients = new ClusterClients({
+      kubectl: ['/nonexistent/kubectl'],
+      context: 'kind-canarykit',
+      namespace: 'canarykit',
+      clients: [{ identity: 'default', deployment: 'd' }],
+    });
     const [split] = await clients.since();
     expect(split!.error).toMatch(/cannot run \/nonexistent\/kubectl \(.*ENOENT.*\): install kubectl \(make cluster-tools\) or put it on PATH/);
   });

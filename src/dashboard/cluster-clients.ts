@@ -119,7 +119,9 @@ export class ClusterClients {
       let stdout = '';
       const timer = setTimeout(() => {
         child.kill();
-        reject(new Error(`${argv.join(' ')} said nowhere it listens within ${this.#opts.startTimeoutMs} ms${forward.stderr ? `: ${forward.stderr.trim()}` : ''}`));
+        reject(
+          new Error(`${argv.join(' ')} said nowhere it listens within ${this.#opts.startTimeoutMs} ms${forward.stderr ? `: ${forward.stderr.trim()}` : ''}`),
+        );
       }, this.#opts.startTimeoutMs);
       child.stdout!.on('data', (d) => {
         stdout += d;

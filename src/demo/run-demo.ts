@@ -122,7 +122,14 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
         }
       } catch (err) {
         const message = err instanceof ScenarioFailure || err instanceof Error ? err.message : String(err);
-        outcomes.push({ name: scenario.name, passed: false, ms: performance.now() - t0, report: result ? report(result) : message, error: message, ...(result ? { result } : {}) });
+        outcomes.push({
+          name: scenario.name,
+          passed: false,
+          ms: performance.now() - t0,
+          report: result ? report(result) : message,
+          error: message,
+          ...(result ? { result } : {}),
+        });
       }
       const last = outcomes.at(-1)!;
       progress(`      ${last.passed ? 'PASS' : 'FAIL'} in ${(last.ms / 1000).toFixed(1)} s`);

@@ -17,14 +17,33 @@ function workshop(markdown: string, ...args: string[]) {
 
 describe('workshop command', () => {
   it('prints how many marked blocks ran and exits 0 when every check held', () => {
-    const r = workshop(['## 1. A', '<!-- workshop: run -->', '```sh', 'echo hello', '```', 'You should see `hello`.', '<!-- workshop: manual needs a cluster -->', '```sh', 'make e2e', '```'].join('\n'));
+    const r = workshop(
+      [
+        '## 1. A',
+        '<!-- workshop: run -->',
+        '```sh',
+        'echo hello',
+        '```',
+        'You should see `hello`.',
+        '<!-- workshop: manual needs a cluster -->',
+        '```sh',
+        'make e2e',
+        '```',
+      ].join('\n'),
+    );
     expect(r.signal).toBeNull();
-    expect(r.stdout).toContain('workshop: 1 of 1 marked blocks ran in part(s) 1: 1 passed (1 "you should see" checks), 0 failed, 0 did not run; 1 manual block(s) not run by design');
+    expect(r.stdout).toContain(
+      'workshop: 1 of 1 marked blocks ran in part(s) 1: 1 passed (1 "you should see" checks), 0 failed, 0 did not run; 1 manual block(s) not run by design',
+    );
     expect(r.status).toBe(0);
   });
 
   it('exits 1 and names the blocks that failed and those that never ran', () => {
-    const r = workshop(['## 1. A', '<!-- workshop: run -->', '```sh', 'echo hello', '```', 'You should see `goodbye`.', '<!-- workshop: run -->', '```sh', 'true', '```'].join('\n'));
+    const r = workshop(
+      ['## 1. A', '<!-- workshop: run -->', '```sh', 'echo hello', '```', 'You should see `goodbye`.', '<!-- workshop: run -->', '```sh', 'true', '```'].join(
+        '\n',
+      ),
+    );
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('workshop: 1 of 2 marked blocks ran in part(s) 1: 0 passed (0 "you should see" checks), 1 failed, 1 did not run');
     expect(r.stdout).toMatch(/FAILED part 1, .*README\.md:3: run: echo hello/);
@@ -44,7 +63,21 @@ describe('workshop command', () => {
     const dir = mkdtempSync(join(tmpdir(), 'workshop-main-'));
     const file = join(dir, 'README.md');
     const pidFile = join(dir, 'pid');
-    writeFileSync(file, ['## 1. A', '<!-- workshop: start server -->', '```sh', `echo $$ > ${pidFile}; echo up; exec sleep 300`, '```', 'You should see `up`.', '<!-- workshop: run -->', '```sh', 'sleep 300', '```'].join('\n'));
+    writeFileSync(
+      file,
+      [
+        '## 1. A',
+        '<!-- workshop: start server -->',
+        '```sh',
+        `echo $$ > ${pidFile}; echo up; exec sleep 300`,
+        '```',
+        'You should see `up`.',
+        '<!-- workshop: run -->',
+        '```sh',
+        'sleep 300',
+        '```',
+      ].join('\n'),
+    );
     const child = spawn(process.execPath, [MAIN, '--file', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));

@@ -47,7 +47,10 @@ export function looksLikeMarker(html: string): boolean {
 export function parseMarker(html: string, file: string, line: number): Marker {
   const where = `${file}:${line}`;
   const m = MARKER.exec(html.trim());
-  if (!m) throw new WorkshopError(`${where}: a workshop marker must be one comment on its own lines, <!-- workshop: VERB ... -->; got ${JSON.stringify(html.trim().slice(0, 80))}`);
+  if (!m)
+    throw new WorkshopError(
+      `${where}: a workshop marker must be one comment on its own lines, <!-- workshop: VERB ... -->; got ${JSON.stringify(html.trim().slice(0, 80))}`,
+    );
   const body = m[1]!;
   const verb = body.split(/\s+/)[0] ?? '';
   if (!(verb in OPTIONS)) {
@@ -79,12 +82,15 @@ export function parseMarker(html: string, file: string, line: number): Marker {
   }
   for (const key of ['exit', 'timeout', 'wait']) {
     const v = marker.options[key];
-    if (v !== undefined && !/^\d+$/.test(v)) throw new WorkshopError(`${where}: ${key}=${v} must be a whole number${key === 'exit' ? ' (an exit code)' : ' of seconds'}`);
+    if (v !== undefined && !/^\d+$/.test(v))
+      throw new WorkshopError(`${where}: ${key}=${v} must be a whole number${key === 'exit' ? ' (an exit code)' : ' of seconds'}`);
   }
   if (marker.options.ports !== undefined) parsePorts(marker.options.ports, where);
   const names = marker.words;
-  if (verb === 'run' && names.length > 0) throw new WorkshopError(`${where}: "run" takes no names (got ${names.join(' ')}); to keep a process running use "start NAME"`);
-  if ((verb === 'start' || verb === 'stop') && names.length === 0) throw new WorkshopError(`${where}: "${verb}" needs the process name(s), e.g. <!-- workshop: ${verb} play -->`);
+  if (verb === 'run' && names.length > 0)
+    throw new WorkshopError(`${where}: "run" takes no names (got ${names.join(' ')}); to keep a process running use "start NAME"`);
+  if ((verb === 'start' || verb === 'stop') && names.length === 0)
+    throw new WorkshopError(`${where}: "${verb}" needs the process name(s), e.g. <!-- workshop: ${verb} play -->`);
   if (verb === 'type' && names.length !== 1) throw new WorkshopError(`${where}: "type" needs exactly one process name, e.g. <!-- workshop: type play -->`);
   for (const name of names) {
     if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new WorkshopError(`${where}: process name "${name}" must be lowercase letters, digits and dashes`);
@@ -99,7 +105,8 @@ export function parsePorts(spec: string, where: string): number[] {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part);
     const lo = Number(m?.[1]);
     const hi = Number(m?.[2] ?? m?.[1]);
-    if (!m || lo < 1 || hi > 65535 || hi < lo || hi - lo > 64) throw new WorkshopError(`${where}: ports=${spec}: "${part}" is not a port or a range like 8080-8083`);
+    if (!m || lo < 1 || hi > 65535 || hi < lo || hi - lo > 64)
+      throw new WorkshopError(`${where}: ports=${spec}: "${part}" is not a port or a range like 8080-8083`);
     for (let p = lo; p <= hi; p++) ports.push(p);
   }
   return ports;
@@ -135,7 +142,8 @@ function tokenize(text: string, where: string): string[] {
   while (i < text.length) {
     re.lastIndex = i;
     const m = re.exec(text);
-    if (!m) throw new WorkshopError(`${where}: cannot read the marker from ${JSON.stringify(text.slice(i))}: write words and key=value (quote values with spaces)`);
+    if (!m)
+      throw new WorkshopError(`${where}: cannot read the marker from ${JSON.stringify(text.slice(i))}: write words and key=value (quote values with spaces)`);
     tokens.push(m[1]!);
     i = re.lastIndex;
   }

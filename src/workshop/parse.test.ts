@@ -57,7 +57,14 @@ describe('parseWorkshop', () => {
     expect(run!.expectations.map((e) => e.text)).toEqual(['PASS x', 'applied x: ...', '/v1 +9\\d\\.\\d%/']);
     expect(run!.expectations[2]!.pattern.test('default  v1  91.5%')).toBe(true);
     const [start, type, stop] = w.parts[1]!.steps;
-    expect(start).toMatchObject({ kind: 'start', ports: [8070, 8080, 8081], processes: [{ name: 'v1', command: 'GREETER_PORT=1 node a.ts' }, { name: 'v2', command: 'GREETER_PORT=2 node a.ts   # a comment' }] });
+    expect(start).toMatchObject({
+      kind: 'start',
+      ports: [8070, 8080, 8081],
+      processes: [
+        { name: 'v1', command: 'GREETER_PORT=1 node a.ts' },
+        { name: 'v2', command: 'GREETER_PORT=2 node a.ts   # a comment' },
+      ],
+    });
     expect(type).toMatchObject({ kind: 'type', name: 'v1', lines: ['status', 'verify'], waitS: 9 });
     expect(type!.expectations.map((e) => e.text)).toEqual(['verdict']);
     expect(stop).toMatchObject({ kind: 'stop', names: ['v1', 'v2'] });
@@ -83,7 +90,9 @@ describe('parseWorkshop', () => {
     expect(fails(doc('## 1. A', '<!-- workshop: run -->', '```sh', 'ls', '```', '## 2. B', 'You should see `x`.'))).toThrow(/w\.md:7: a "You should see"/);
     // Nor does a manual block.
     expect(fails(doc('## 1. A', '<!-- workshop: manual cluster -->', '```sh', 'ls', '```', 'You should see `x`.'))).toThrow(/w\.md:6:/);
-    expect(fails(doc('## 1. A', '<!-- workshop: run -->', '```sh', 'ls', '```', 'You should see the page change.'))).toThrow(/w\.md:6: a "You should see" paragraph with nothing to check/);
+    expect(fails(doc('## 1. A', '<!-- workshop: run -->', '```sh', 'ls', '```', 'You should see the page change.'))).toThrow(
+      /w\.md:6: a "You should see" paragraph with nothing to check/,
+    );
   });
 
   it('refuses malformed markers with the fix', () => {

@@ -86,14 +86,17 @@ export function parseWorkshop(markdown: string, file = 'docs/workshop/README.md'
     return part;
   };
   const seeAttachTo = (line: number, what: string): Step => {
-    if (!last) throw new WorkshopError(`${at(line)}: ${what}, but no step above it in this part runs anything: put a marked block (<!-- workshop: run -->) before it`);
+    if (!last)
+      throw new WorkshopError(`${at(line)}: ${what}, but no step above it in this part runs anything: put a marked block (<!-- workshop: run -->) before it`);
     return last;
   };
 
   for (const node of nodes) {
     const line = node.position?.start.line ?? 0;
     if (pending && node.type !== 'code') {
-      throw new WorkshopError(`${at(pending.line)}: the marker "${pending.verb}" is not followed by a code block (line ${line} is a ${node.type}): put it right above the \`\`\` fence`);
+      throw new WorkshopError(
+        `${at(pending.line)}: the marker "${pending.verb}" is not followed by a code block (line ${line} is a ${node.type}): put it right above the \`\`\` fence`,
+      );
     }
     if (node.type === 'heading' && node.depth === 2) {
       const text = plainText(node);
@@ -131,7 +134,9 @@ export function parseWorkshop(markdown: string, file = 'docs/workshop/README.md'
       const lang = (node.lang ?? '').toLowerCase();
       if (!pending) {
         if (COMMAND_LANGS.has(lang)) {
-          throw new WorkshopError(`${at(line)}: this command block has no workshop marker: put <!-- workshop: run --> (or start NAME, type NAME, or manual REASON) right above it`);
+          throw new WorkshopError(
+            `${at(line)}: this command block has no workshop marker: put <!-- workshop: run --> (or start NAME, type NAME, or manual REASON) right above it`,
+          );
         }
         continue;
       }
@@ -150,19 +155,26 @@ export function parseWorkshop(markdown: string, file = 'docs/workshop/README.md'
     if (node.type === 'paragraph') {
       for (const child of node.children) {
         if (child.type === 'html' && looksLikeMarker(child.value)) {
-          throw new WorkshopError(`${at(child.position?.start.line ?? line)}: a workshop marker inside a paragraph is not read: put it on its own line with a blank line before it`);
+          throw new WorkshopError(
+            `${at(child.position?.start.line ?? line)}: a workshop marker inside a paragraph is not read: put it on its own line with a blank line before it`,
+          );
         }
       }
       if (!/^you should see\b/i.test(plainText(node).trim())) continue;
       const step = seeAttachTo(line, 'a "You should see" paragraph');
       const spans = node.children.filter((c) => c.type === 'inlineCode');
       if (spans.length === 0) {
-        throw new WorkshopError(`${at(line)}: a "You should see" paragraph with nothing to check: quote what appears as \`code\`, or add <!-- workshop: expect /regex/ -->`);
+        throw new WorkshopError(
+          `${at(line)}: a "You should see" paragraph with nothing to check: quote what appears as \`code\`, or add <!-- workshop: expect /regex/ -->`,
+        );
       }
       for (const span of spans) step.expectations.push({ text: span.value, pattern: textPattern(span.value), line: span.position?.start.line ?? line });
     }
   }
-  if (pending) throw new WorkshopError(`${at(pending.line)}: the marker "${pending.verb}" is not followed by a code block (the file ends): put it right above the \`\`\` fence`);
+  if (pending)
+    throw new WorkshopError(
+      `${at(pending.line)}: the marker "${pending.verb}" is not followed by a code block (the file ends): put it right above the \`\`\` fence`,
+    );
   return { file, parts };
 }
 
@@ -215,7 +227,11 @@ export function commandLines(block: string): string[] {
 }
 
 /** Document order, descending into lists and block quotes, so markers and paragraphs in a list count too. */
-function flatten(root: Root): Array<Code | Html | Paragraph | Extract<Nodes, { type: 'heading' }> | Extract<Nodes, { type: 'list' | 'table' | 'blockquote' | 'thematicBreak' | 'definition' }>> {
+function flatten(
+  root: Root,
+): Array<
+  Code | Html | Paragraph | Extract<Nodes, { type: 'heading' }> | Extract<Nodes, { type: 'list' | 'table' | 'blockquote' | 'thematicBreak' | 'definition' }>
+> {
   const out: ReturnType<typeof flatten> = [];
   const walk = (node: Nodes) => {
     switch (node.type) {

@@ -73,7 +73,9 @@ describe('runWorkshop', () => {
   });
 
   it('fails a block that exits with another code than the marker says, or that does not finish in time', async () => {
-    const r = await run(doc('## 1. A', '<!-- workshop: run -->', '```sh', 'echo oops; exit 1', '```', '## 2. B', '<!-- workshop: run exit=2 -->', '```sh', 'exit 0', '```'));
+    const r = await run(
+      doc('## 1. A', '<!-- workshop: run -->', '```sh', 'echo oops; exit 1', '```', '## 2. B', '<!-- workshop: run exit=2 -->', '```sh', 'exit 0', '```'),
+    );
     expect(statuses(r)).toEqual(['failed', 'failed']);
     expect(r.steps[0]!.failure).toMatch(/^exited with exit code 1, expected 0\n {2}\| oops/);
     expect(r.steps[1]!.failure).toMatch(/^exited with exit code 0, expected 2 \(the marker says exit=2\)/);
@@ -84,7 +86,9 @@ describe('runWorkshop', () => {
   it('fails typing at a process that was never started or has exited, and a stop of an unknown process', async () => {
     const never = await run(doc('## 1. A', '<!-- workshop: type play -->', '```sh', 'status', '```'));
     expect(never.steps[0]!.failure).toBe('nothing named "play" was started in this part: start it first (<!-- workshop: start play -->)');
-    const exited = await run(doc('## 1. A', '<!-- workshop: start p -->', '```sh', 'echo bye; exit 4', '```', 'You should see `bye`.', '<!-- workshop: stop p exit=0 -->'));
+    const exited = await run(
+      doc('## 1. A', '<!-- workshop: start p -->', '```sh', 'echo bye; exit 4', '```', 'You should see `bye`.', '<!-- workshop: stop p exit=0 -->'),
+    );
     expect(exited.steps[1]!.failure).toMatch(/^"p" ended with exit code 4, expected exit code 0\n {2}\| bye/);
     const gone = await run(doc('## 1. A', '<!-- workshop: stop p -->'));
     expect(gone.steps[0]!.failure).toMatch(/nothing named "p" was started/);

@@ -170,9 +170,18 @@ async function runPart(part: Part, file: string, opts: RunOptions, log: (line: s
         failure = (err as Error).message;
       }
       const ms = performance.now() - t0;
-      const result: StepResult = { part: part.id, step, status: failure ? 'failed' : 'passed', ms, checks: step.expectations.length, ...(failure ? { failure } : {}) };
+      const result: StepResult = {
+        part: part.id,
+        step,
+        status: failure ? 'failed' : 'passed',
+        ms,
+        checks: step.expectations.length,
+        ...(failure ? { failure } : {}),
+      };
       results.push(result);
-      log(`  ${failure ? 'FAIL' : 'ok  '} line ${step.line} ${describe(step)} (${(ms / 1000).toFixed(1)} s${step.expectations.length ? `, ${step.expectations.length} check(s)` : ''})`);
+      log(
+        `  ${failure ? 'FAIL' : 'ok  '} line ${step.line} ${describe(step)} (${(ms / 1000).toFixed(1)} s${step.expectations.length ? `, ${step.expectations.length} check(s)` : ''})`,
+      );
       if (failure) {
         log(indent(failure, '       '));
         failed = true;
@@ -243,7 +252,8 @@ async function runStep(step: Step, procs: Map<string, Proc>, opts: RunOptions, s
         // A process that was typed at (`quit` at play's prompt) gets time to exit by itself before its Ctrl-C.
         if (proc.typed) await within(proc.exited, step.timeoutS * 1000 * scale);
         if (proc.running && !(await proc.stop(step.timeoutS * 1000 * scale))) return `"${name}" did not stop on Ctrl-C within ${step.timeoutS} s`;
-        if (step.exit !== undefined && proc.exitCode !== step.exit) return `"${name}" ended with ${proc.describeExit()}, expected exit code ${step.exit}\n${tail(proc.output)}`;
+        if (step.exit !== undefined && proc.exitCode !== step.exit)
+          return `"${name}" ended with ${proc.describeExit()}, expected exit code ${step.exit}\n${tail(proc.output)}`;
       }
       return checkAll(step.expectations, () => sinceStep(), anyRunning, step.waitS * 1000 * scale);
     }
@@ -259,7 +269,9 @@ async function checkAll(expectations: readonly Expectation[], text: () => string
     const missing = expectations.filter((e) => !e.pattern.test(seen));
     if (missing.length === 0) return undefined;
     if (!canChange() || performance.now() >= deadline) {
-      const lines = missing.map((e) => `line ${e.line}: expected to see ${JSON.stringify(e.text)}${String(e.pattern) === `/${e.text}/` ? '' : ` (pattern ${e.pattern})`}`);
+      const lines = missing.map(
+        (e) => `line ${e.line}: expected to see ${JSON.stringify(e.text)}${String(e.pattern) === `/${e.text}/` ? '' : ` (pattern ${e.pattern})`}`,
+      );
       return `${lines.join('\n')}\nnot in the output${canChange() ? ` after ${(waitMs / 1000).toFixed(0)} s (wait=S on the marker to allow more)` : ''}:\n${tail(seen)}`;
     }
     await sleep(200);
@@ -291,7 +303,10 @@ function tail(text: string, n = 30): string {
 }
 
 function indent(text: string, prefix: string): string {
-  return text.split('\n').map((l) => prefix + l).join('\n');
+  return text
+    .split('\n')
+    .map((l) => prefix + l)
+    .join('\n');
 }
 
 /** True if `promise` settles within `ms`; the timer is cleared either way (a pending one would keep the process alive). */

@@ -36,8 +36,16 @@ describe('canarykit demo --dashboard', () => {
       expect(state.clients.map((c) => c.identity).sort()).toEqual(['admin', 'default']);
       // The run is over and the mesh is still there: its clients keep calling, and the page can switch.
       const before = state.clients.find((c) => c.identity === 'default')!.total;
-      await expect.poll(async () => ((await (await fetch(`${url}api/state`)).json()) as DashboardState).clients.find((c) => c.identity === 'default')!.total, { timeout: 10_000 }).toBeGreaterThan(before);
-      const switched = await fetch(`${url}api/switch`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ scenario: 'all-v1' }) });
+      await expect
+        .poll(async () => ((await (await fetch(`${url}api/state`)).json()) as DashboardState).clients.find((c) => c.identity === 'default')!.total, {
+          timeout: 10_000,
+        })
+        .toBeGreaterThan(before);
+      const switched = await fetch(`${url}api/switch`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ scenario: 'all-v1' }),
+      });
       expect(await switched.json()).toMatchObject({ ok: true, scenario: 'all-v1' });
       expect(child.exitCode).toBeNull();
       child.kill('SIGINT');

@@ -64,7 +64,9 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   if (values.dashboard && values.json) {
-    process.stderr.write(`canarykit demo: --dashboard and --json do not go together (--json prints one document and exits; the dashboard stays open until Ctrl-C): choose one\n`);
+    process.stderr.write(
+      `canarykit demo: --dashboard and --json do not go together (--json prints one document and exits; the dashboard stays open until Ctrl-C): choose one\n`,
+    );
     return 2;
   }
   const dashboardPort = Number(values['dashboard-port'] ?? DEFAULT_DASHBOARD_PORT);
