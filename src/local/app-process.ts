@@ -73,8 +73,12 @@ export class AppProcess {
     if (this.lines.length > MAX_LINES) this.lines.splice(0, this.lines.length - MAX_LINES);
   }
 
-  /** Resolves with the first match of `re` in the output; rejects if the process exits first. */
-  waitFor(re: RegExp, timeoutMs = 15_000): Promise<RegExpExecArray> {
+  /**
+   * Resolves with the first match of `re` in the output; rejects if the process exits first. The
+   * default bound is a liveness limit, not a speed target: a client's start (Node, grpc-js-xds, the
+   * first xDS answer) took over 15 s on a 2-core machine at load 17.
+   */
+  waitFor(re: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
     return new Promise((resolve, reject) => {
       const deadline = Date.now() + timeoutMs;
       const poll = () => {
