@@ -1,0 +1,72 @@
+/**
+ * What a promotion needs from a mesh, and its one implementation on src/driver's Driver (the
+ * local xDS mesh or kind + Istio). The promotion loop (promote.ts) knows only this port, so its
+ * tests drive it with a scripted mesh and its statistics never depend on a driver's details.
+ */
+import { toDriverScenario } from '../driver/from-scenario.ts';
+import type { Driver, DriverScenario } from '../driver/driver.ts';
+import type { StepFolder } from './step-files.ts';
+
+export interface PromotePort {
+  /** Puts one step's routing in force for the client (one push: the whole step or, on error, the
+   * routing as it was) and resolves once it is; calls count from the returned time. */
+  apply(step: StepFolder): Promise<Date>;
+  /** The promotion client's call lines issued since `since`, waiting a bounded time (about a
+   * second) for `atLeast` of them; returns what there is. */
+  calls(since: Date, atLeast: number): Promise<string[]>;
+  /** Server processes (local) or pods (cluster) per version, when the mesh can say; undefined when not. */
+  replicas(version: string): Promise<number | undefined>;
+  /** Text that helps find out why a promotion failed. Never throws. */
+  describe(): Promise<string>;
+}
+
+/** How many calls the next `collect` waits for: read by a LocalDriver through its `callsNeeded` option. */
+export interface CallsWanted {
+  n: number;
+}
+
+export interface DriverPortOptions {
+  /** The holder the driver's callsNeeded reads (local driver); the kind driver returns what it has. */
+  wanted?: CallsWanted;
+  /** Processes/pods per version, when the driver can tell. */
+  replicas?: (version: string) => number | undefined;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class DriverPort implements PromotePort {
+  readonly #driver: Driver;
+  readonly #options: DriverPortOptions;
+  #current: DriverScenario | undefined;
+
+  constructor(driver: Driver, options: DriverPortOptions = {}) {
+    this.#driver = driver;
+    this.#options = options;
+  }
+
+  async apply(step: StepFolder): Promise<Date> {
+    const target = toDriverScenario(step.scenario);
+    const applied = await this.#driver.apply(target);
+    this.#current = target;
+    await this.#driver.waitForRouting(target, applied);
+    return new Date();
+  }
+
+  async calls(since: Date, atLeast: number): Promise<string[]> {
+    const scenario = this.#current;
+    if (!scenario) throw new Error('no step applied yet');
+    if (this.#options.wanted) this.#options.wanted.n = atLeast;
+    const logs = await this.#driver.collect(scenario, since);
+    const lines = Object.values(logs.clients).flat();
+    if (lines.length < atLeast && !this.#options.wanted) await (this.#options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))(1000);
+    return lines;
+  }
+
+  async replicas(version: string): Promise<number | undefined> {
+    return this.#options.replicas?.(version);
+  }
+
+  async describe(): Promise<string> {
+    if (!this.#current) return 'no step was applied';
+    return this.#driver.diagnose(this.#current).catch((error: unknown) => `diagnose failed: ${String(error)}`);
+  }
+}
