@@ -24,6 +24,11 @@ const commands: Record<string, Command> = {
     usage: 'canarykit play [--http-port 8080] [--rate 10]',
     load: () => import('./commands/play.ts'),
   },
+  promote: {
+    summary: 'promote v2 step by step (5 → 100%) with exact gates on errors, latency and split; roll back on a failed gate',
+    usage: 'canarykit promote --scenario NAME [--schedule 5,10,25,50,100] [--out DIR] [--driver local|kind] [--json]',
+    load: () => import('./commands/promote.ts'),
+  },
   e2e: {
     summary: 'run the scenarios on a driver: local (xDS mesh) or kind (kind + Istio)',
     usage: 'canarykit e2e --driver local|kind [--scenario NAME]... [--dry-run]',

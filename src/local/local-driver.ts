@@ -224,6 +224,11 @@ export class LocalDriver implements Driver {
     }));
   }
 
+  /** Running server processes of a version label, pooled ones included (`canarykit promote` checks v2 has some). */
+  runningServers(version: string): number {
+    return [...this.#servers.values()].filter((e) => e.spec.version === version && e.proc.running).length;
+  }
+
   #endpoints(): MeshEndpoint[] {
     return this.#activeServers.map(({ spec, port }) => endpoint(spec.version, port));
   }

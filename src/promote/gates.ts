@@ -116,10 +116,24 @@ export function planStep(weight: number, config: PromoteConfig): StepPlan {
   return { weight, alpha, error, latencyN, splitN, needV1, needV2, needTotal: Math.max(splitN, needV1 + needV2, Math.ceil(needV2 / w), Math.ceil(needV1 / (1 - w))) };
 }
 
+/**
+ * Whether one gate has its planned calls. A step decides each gate once, on the first sample that
+ * has its calls (one look per gate, so its alpha holds), and stops at the first gate that fails.
+ */
+export function gateHasEvidence(gate: GateName, s: StepSample, plan: StepPlan): boolean {
+  switch (gate) {
+    case 'split':
+      return s.v1.calls + s.v2.calls >= plan.splitN;
+    case 'error':
+      return s.v1.calls >= plan.error.n1 && s.v2.calls + s.unattributed >= plan.error.n2;
+    case 'latency':
+      return s.v2.latenciesMs.length >= plan.latencyN && s.v1.latenciesMs.length >= MIN_V1_ANSWERS;
+  }
+}
+
 /** Whether a step has the calls every gate needs. */
 export function hasEvidence(s: StepSample, plan: StepPlan): boolean {
-  return s.v2.calls + s.unattributed >= plan.needV2 && s.v1.calls >= plan.needV1 && s.v1.calls + s.v2.calls >= plan.splitN &&
-    s.v2.latenciesMs.length >= Math.min(plan.latencyN, s.v2.calls - s.v2.failures) && s.v1.latenciesMs.length >= Math.min(MIN_V1_ANSWERS, s.v1.calls);
+  return GATES.every((g) => gateHasEvidence(g, s, plan));
 }
 
 export interface GateResult {
@@ -159,7 +173,9 @@ export function splitGate(s: StepSample, plan: StepPlan, config: PromoteConfig):
   };
 }
 
-export function errorGate(s: StepSample, plan: StepPlan, config: PromoteConfig): GateResult {
+/** `observedPower`: also compute the power at v1's observed failure share (exact, some ms; the
+ * simulations leave it out and report the planned power). */
+export function errorGate(s: StepSample, plan: StepPlan, config: PromoteConfig, observedPower = true): GateResult {
   const n1 = s.v1.calls;
   const x1 = s.v1.failures;
   const x2 = s.v2.failures + s.unattributed;
@@ -167,7 +183,7 @@ export function errorGate(s: StepSample, plan: StepPlan, config: PromoteConfig):
   const p = fisherGreaterPValue(x1, n1, x2, n2);
   const observedBaseline = n1 > 0 ? x1 / n1 : 0;
   // The power the planned sample had at the v1 share actually seen (the plan assumed `baseline`).
-  const power = n1 > 0 && n2 > 0 ? fisherPower(n1, observedBaseline, n2, Math.min(1, observedBaseline + config.errors.margin), plan.alpha) : 0;
+  const power = !observedPower ? plan.error.power : n1 > 0 && n2 > 0 ? fisherPower(n1, observedBaseline, n2, Math.min(1, observedBaseline + config.errors.margin), plan.alpha) : 0;
   const failed = n2 < plan.needV2 || n1 < plan.needV1 ? `only ${n2} v2 and ${n1} v1 calls; the plan needs ${plan.needV2} and ${plan.needV1}` : p < plan.alpha ? `v2 fails more often than v1: ${x2}/${n2} (${pct(n2 > 0 ? x2 / n2 : 0)}) against ${x1}/${n1} (${pct(observedBaseline)}), p = ${p.toExponential(2)} < ${plan.alpha.toPrecision(2)}` : undefined;
   const unattributed = s.unattributed > 0 ? ` (${s.unattributed} failures without a version counted as v2's)` : '';
   return {
@@ -221,7 +237,56 @@ export function latencyGate(s: StepSample, plan: StepPlan, config: PromoteConfig
   };
 }
 
-/** Every gate of a step, in a fixed order (split first: a wrong split makes the others meaningless). */
-export function runGates(s: StepSample, plan: StepPlan, config: PromoteConfig): GateResult[] {
-  return [splitGate(s, plan, config), errorGate(s, plan, config), latencyGate(s, plan, config)];
+export function decideGate(gate: GateName, s: StepSample, plan: StepPlan, config: PromoteConfig, observedPower = true): GateResult {
+  return gate === 'split' ? splitGate(s, plan, config) : gate === 'error' ? errorGate(s, plan, config, observedPower) : latencyGate(s, plan, config);
+}
+
+/**
+ * One step's gates as its calls come in: `add` the sample so far (each sample holds the step's
+ * calls from its start); each gate is decided on the first sample with its planned calls.
+ * `finish` decides what is left on the last sample (short of calls: those fail).
+ */
+export class StepDecision {
+  readonly #plan: StepPlan;
+  readonly #config: PromoteConfig;
+  readonly #observedPower: boolean;
+  readonly #decided = new Map<GateName, GateResult>();
+  #failed: GateResult | undefined;
+
+  constructor(plan: StepPlan, config: PromoteConfig, options: { observedPower?: boolean } = {}) {
+    this.#plan = plan;
+    this.#config = config;
+    this.#observedPower = options.observedPower ?? true;
+  }
+
+  #decide(gate: GateName, s: StepSample): void {
+    const result = decideGate(gate, s, this.#plan, this.#config, this.#observedPower);
+    this.#decided.set(gate, result);
+    if (result.verdict === 'fail') this.#failed ??= result;
+  }
+
+  add(s: StepSample): void {
+    for (const gate of GATES) {
+      if (this.#decided.has(gate) || !gateHasEvidence(gate, s, this.#plan)) continue;
+      this.#decide(gate, s);
+    }
+  }
+
+  finish(s: StepSample): void {
+    for (const gate of GATES) if (!this.#decided.has(gate)) this.#decide(gate, s);
+  }
+
+  /** The first gate that failed, in the order they were decided. */
+  get failed(): GateResult | undefined {
+    return this.#failed;
+  }
+
+  get done(): boolean {
+    return this.#failed !== undefined || this.#decided.size === GATES.length;
+  }
+
+  /** The decided gates in GATES order. */
+  get results(): GateResult[] {
+    return GATES.flatMap((g) => (this.#decided.has(g) ? [this.#decided.get(g)!] : []));
+  }
 }

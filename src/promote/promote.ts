@@ -6,7 +6,7 @@
  * push, never half), then step 0 is applied, and the result says which weight is in force.
  */
 import { CANARY, STABLE, type PromoteConfig } from './config.ts';
-import { hasEvidence, planStep, runGates, sampleFromLines, type GateName, type GateResult, type StepPlan, type StepSample } from './gates.ts';
+import { planStep, sampleFromLines, StepDecision, type GateName, type GateResult, type StepPlan, type StepSample } from './gates.ts';
 import type { PromotePort } from './mesh-port.ts';
 import type { StepFolder } from './step-files.ts';
 
@@ -113,6 +113,7 @@ export async function runPromotion(options: PromoteOptions): Promise<PromotionRe
         break;
       }
       const plan = planStep(step.weight, config);
+      const decision = new StepDecision(plan, config);
       let sample = sampleFromLines([], servers);
       let calls = 0;
       let wanted = plan.needTotal;
@@ -123,16 +124,20 @@ export async function runPromotion(options: PromoteOptions): Promise<PromotionRe
         sample = sampleFromLines(lines, servers);
         calls = sample.v1.calls + sample.v2.calls + sample.unattributed;
         options.events?.progress?.(step, calls, plan.needTotal);
-        if (hasEvidence(sample, plan)) break;
-        if (now() > deadline) break;
+        decision.add(sample);
+        if (decision.done || now() > deadline) break;
         // Short of v1 or v2 calls (the split is random): ask for enough more calls to make up for it.
-        wanted = Math.max(wanted, calls + Math.ceil(Math.max(plan.needV2 - sample.v2.calls - sample.unattributed, 0) / (step.weight / 100)) + Math.ceil(Math.max(plan.needV1 - sample.v1.calls, 0) / (1 - step.weight / 100)));
-        if (lines.length >= wanted) wanted = lines.length + 1;
+        const w = step.weight / 100;
+        const shortV2 = Math.max(plan.needV2 - sample.v2.calls - sample.unattributed, plan.latencyN - sample.v2.latenciesMs.length, 0);
+        const shortV1 = Math.max(plan.needV1 - sample.v1.calls, 0);
+        wanted = Math.max(wanted, calls + Math.ceil(shortV2 / w) + Math.ceil(shortV1 / (1 - w)), lines.length + 1);
       }
-      const record: StepRecord = { index: step.index, weight: step.weight, plan, sample, gates: runGates(sample, plan, config), calls, ms: now() - stepStart };
+      const timedOut = !decision.done;
+      if (timedOut) decision.finish(sample);
+      const record: StepRecord = { index: step.index, weight: step.weight, plan, sample, gates: decision.results, calls, ms: now() - stepStart };
       records.push(record);
       options.events?.decided?.(record);
-      if (!hasEvidence(sample, plan)) {
+      if (timedOut) {
         await rollBack();
         return end('rolled-back', {
           gate: 'evidence',
@@ -141,7 +146,7 @@ export async function runPromotion(options: PromoteOptions): Promise<PromotionRe
           diagnostics: await port.describe(),
         });
       }
-      const failed = record.gates.find((g) => g.verdict === 'fail');
+      const failed = decision.failed;
       if (failed) {
         await rollBack();
         return end('rolled-back', { gate: failed.gate, failedWeight: step.weight, reason: `${failed.gate} gate at ${step.weight}% v2: ${failed.reason}` });
