@@ -3,6 +3,7 @@
  * and the outcome with the weight in force. `promotionJson` is the machine form.
  */
 import type { PromoteConfig } from './config.ts';
+import { GATES } from './gates.ts';
 import type { PromotionResult } from './promote.ts';
 
 function table(rows: string[][]): string[] {
@@ -25,6 +26,9 @@ export function formatPromotion(name: string, result: PromotionResult, config: P
     }
     for (const g of s.gates) {
       rows.push([String(s.index), `${s.weight}%`, g.gate, g.v1, g.v2, g.bound, String(g.n), String(g.planned), pText(g.pValue), g.alpha.toPrecision(2), g.power.toFixed(3), g.verdict === 'pass' ? 'pass' : 'FAIL']);
+    }
+    for (const gate of GATES.filter((name) => !s.gates.some((g) => g.gate === name))) {
+      rows.push([String(s.index), `${s.weight}%`, gate, '-', '-', 'not decided: the step stopped at the first failing gate', '-', '-', '-', '-', '-', '-']);
     }
   }
   const head = result.result === 'promoted' ? 'PROMOTED' : result.result === 'rolled-back' ? 'ROLLED BACK' : result.result === 'interrupted' ? 'INTERRUPTED' : 'REFUSED';

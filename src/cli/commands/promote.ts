@@ -2,16 +2,11 @@
 // on the local xDS mesh (default) or kind + Istio, through the same Driver as every scenario.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { toDriverScenario } from '../../driver/from-scenario.ts';
-import type { Driver } from '../../driver/driver.ts';
 import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
-import { loadPromoteConfig, parseScheduleFlag, type PromoteConfig } from '../../promote/config.ts';
-import { DriverPort, type CallsWanted } from '../../promote/mesh-port.ts';
-import { runPromotion } from '../../promote/promote.ts';
+import { parseScheduleFlag } from '../../promote/config.ts';
 import { formatPromotion, promotionJson } from '../../promote/report.ts';
-import { writeStepFolders, type StepFolder } from '../../promote/step-files.ts';
-import { loadScenario, type Scenario } from '../../scenarios/load.ts';
-import { ScenarioError } from '../../scenarios/errors.ts';
+import { preparePromotion, promoteOnDriver, type PreparedPromotion } from '../../promote/session.ts';
+import type { StepFolder } from '../../promote/step-files.ts';
 
 const USAGE = `Usage: canarykit promote --scenario NAME [options]
 
@@ -65,25 +60,21 @@ export async function run(argv: string[]): Promise<number> {
   if (values.driver !== 'local' && values.driver !== 'kind') return fail(`--driver must be local or kind, got '${values.driver}'`);
 
   // Everything is read, checked and written before the mesh is touched: a bad input changes no routing.
-  let scenario: Scenario;
-  let config: PromoteConfig;
-  let steps: StepFolder[];
-  const outDir = resolve(values.out ?? `out/promote/${values.scenario}`);
+  let prepared: PreparedPromotion;
   try {
-    scenario = loadScenario(resolve(values.root, values.scenario));
-    config = loadPromoteConfig(scenario.dir);
-    if (values.schedule) config = { ...config, schedule: parseScheduleFlag(values.schedule) };
-    steps = writeStepFolders(scenario, config.schedule, outDir);
+    prepared = preparePromotion(resolve(values.root, values.scenario), {
+      ...(values.schedule ? { schedule: parseScheduleFlag(values.schedule) } : {}),
+      ...(values.out ? { outDir: values.out } : {}),
+    });
   } catch (error) {
-    return fail(`${error instanceof ScenarioError || error instanceof Error ? error.message : String(error)}\nno routing was changed`);
+    return fail(`${error instanceof Error ? error.message : String(error)}\nno routing was changed`);
   }
+  const { scenario, config, steps, outDir } = prepared;
+  const driverName = values.driver;
 
   const out = (line: string) => {
     if (!values.json) process.stdout.write(`${line}\n`);
   };
-  const wanted: CallsWanted = { n: 100 };
-  const { driver, replicas } = await createDriver(values.driver, scenario, wanted);
-  const port = new DriverPort(driver, { wanted, replicas });
   const controller = new AbortController();
   let inForce: StepFolder | undefined;
   let interrupts = 0;
@@ -94,20 +85,15 @@ export async function run(argv: string[]): Promise<number> {
       controller.abort();
       return;
     }
-    process.stderr.write(`canarykit promote: exiting now; routing in force: ${inForce ? `${inForce.weight}% v2 (${inForce.dir})` : 'unchanged'}${values.driver === 'local' ? ' (the local mesh stops with this process)' : ''}\n`);
+    process.stderr.write(`canarykit promote: exiting now; routing in force: ${inForce ? `${inForce.weight}% v2 (${inForce.dir})` : 'unchanged'}${driverName === 'local' ? ' (the local mesh stops with this process)' : ''}\n`);
     process.exit(130);
   };
   process.on('SIGINT', onSigint);
   try {
     out(`steps written to ${outDir} (kubectl apply -f <step folder>)`);
-    out(`starting the ${values.driver === 'local' ? 'local mesh' : 'kind driver'}...`);
-    await driver.up();
-    if (driver.name === 'local') await (driver as import('../../local/local-driver.ts').LocalDriver).prepare([toDriverScenario(steps[0]!.scenario)]);
-    const result = await runPromotion({
-      port,
-      config,
-      steps,
-      servers: scenario.expect.servers,
+    out(`starting the ${driverName === 'local' ? 'local mesh' : 'kind driver'}...`);
+    const result = await promoteOnDriver(prepared, {
+      driver: driverName,
       signal: controller.signal,
       events: {
         applied: (step) => {
@@ -124,20 +110,5 @@ export async function run(argv: string[]): Promise<number> {
     return fail(`${error instanceof Error ? error.message : String(error)}\nrouting in force: ${inForce ? `${inForce.weight}% v2 (${inForce.dir})` : 'unchanged'}`);
   } finally {
     process.off('SIGINT', onSigint);
-    await driver.down().catch(() => undefined);
   }
-}
-
-async function createDriver(name: 'local' | 'kind', scenario: Scenario, wanted: CallsWanted): Promise<{ driver: Driver; replicas?: (version: string) => number | undefined }> {
-  if (name === 'local') {
-    const { LocalDriver } = await import('../../local/local-driver.ts');
-    const driver = new LocalDriver({ callsNeeded: () => wanted.n, collectTimeoutMs: 1000 });
-    return { driver, replicas: (version) => driver.runningServers(version) };
-  }
-  const { KindDriver } = await import('../../cluster/kind-driver.ts');
-  const { prepare } = await import('../../cluster/command.ts');
-  const { settings, runner } = await prepare('e2e', { proxyless: /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' }, (line) => process.stderr.write(`${line}\n`));
-  // Pods per version are not counted on the cluster yet: a v2 without pods fails every v2 call,
-  // which the error gate rolls back at the first step.
-  return { driver: new KindDriver({ settings, runner, clients: toDriverScenario(scenario).clients, build: false }) };
 }
