@@ -1,6 +1,6 @@
 // `canarykit promote` refuses bad input before anything runs: no mesh is started, no routing
 // changes, no step folder is written, and the message names what is wrong and how to fix it.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,4 +53,27 @@ describe('canarykit promote: bad input', () => {
     expect(promote().stderr).toMatch(/give --scenario NAME \(e\.g\. promote-good/);
     expect(promote('--scenario', 'promote-good', '--driver', 'minikube')).toMatchObject({ code: 2, stderr: expect.stringMatching(/--driver must be local or kind, got 'minikube'/) });
   });
+});
+
+describe('canarykit promote: Ctrl-C on the local mesh', () => {
+  it('mid-promotion rolls back to 0% v2, says which weight is in force, and exits 130', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'canarykit-promote-int-')), 'steps');
+    const child = spawn(process.execPath, [BIN, 'promote', '--scenario', 'promote-good', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.stderr.on('data', (d) => (text += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // Interrupt while the 10% step gathers its calls.
+    await new Promise<void>((resolve, reject) => {
+      const deadline = Date.now() + 120_000;
+      const poll = () => (/\[2\/5\] 10% v2 in force/.test(text) ? resolve() : Date.now() > deadline ? reject(new Error(`no 10% step in:\n${text}`)) : setTimeout(poll, 50));
+      poll();
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(text).toMatch(/interrupted; rolling back to 0% v2 after any apply in flight/);
+    expect(text).toMatch(/\[0\/5\] 0% v2 in force\n[\s\S]*INTERRUPTED promote-good/);
+    expect(text).toMatch(/interrupted at 10% v2; rolled back to 0% v2/);
+    expect(text).toMatch(/routing in force: 0% v2, 100% v1 \(kubectl apply -f .*step-0-v2-0pct\)/);
+  }, 180_000);
 });
