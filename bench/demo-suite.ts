@@ -14,14 +14,14 @@ import type { BenchResult } from './types.ts';
 
 const CLIENT_MAIN = fileURLToPath(new URL('../apps/greeter-client/src/main.ts', import.meta.url));
 
-interface Load {
+export interface Load {
   count: number;
   rate: number;
   concurrency: number;
 }
 
 /** Milliseconds from the first to the last call of a client making `load` straight to a server. */
-async function directCalls(port: number, load: Load): Promise<number> {
+export async function directCalls(port: number, load: Load): Promise<number> {
   const child = spawn(process.execPath, [CLIENT_MAIN], {
     env: {
       ...process.env,
