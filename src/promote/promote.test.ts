@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../scenarios/load.ts';
 import { checkPromoteConfig, type PromoteConfig } from './config.ts';
 import { runPromotion, type PromoteOptions } from './promote.ts';
-import { formatPromotion } from './report.ts';
+import { formatPromotion, promotionJson } from './report.ts';
 import { writeStepFolders, type StepFolder } from './step-files.ts';
 import { ScriptedMesh, type ScriptedMeshOptions } from './testing/scripted-mesh.ts';
 
@@ -49,6 +49,10 @@ describe('runPromotion on a scripted mesh', () => {
     expect(report).toMatch(/^ROLLED BACK promote-flaky/);
     expect(report).toMatch(/1 +5% +error .* FAIL/);
     expect(report).toMatch(/routing in force: 0% v2, 100% v1 \(kubectl apply -f .*step-0-v2-0pct\)/);
+    expect(report).toMatch(/1 +5% +latency +- +- +not decided: the step stopped at the first failing gate/);
+    const json = JSON.parse(JSON.stringify(promotionJson('promote-flaky', r, config)));
+    expect(json).toMatchObject({ scenario: 'promote-flaky', result: 'rolled-back', gate: 'error', failedWeight: 5, finalWeight: 0 });
+    expect(json.steps[0].gates.map((g: { gate: string; verdict: string }) => `${g.gate} ${g.verdict}`)).toEqual(['split pass', 'error fail']);
   });
 
   it('rolls a slow v2 back with the latency gate', async () => {
