@@ -187,7 +187,8 @@ describeWithTool(registry, 'canarykit and generator-canarykit installed from the
     expect(help.stdout).toMatch(/^\s+demo\s+run every routing scenario/m);
     const version = await sh('npx', ['canarykit', '--version'], { cwd: app });
     expect(version.stdout.trim()).toBe(kitVersion);
-  });
+    // Two cold npx starts: seconds on an idle machine, more than vitest's 30 s default on a busy one.
+  }, 2 * MINUTE);
 
   it('npx canarykit newApp writes the project the clone writes, and that project passes its own npm test', async () => {
     const created = await sh('npx', ['canarykit', 'newApp', 'demo-svc', '--type', 'server', '--yes'], { cwd: app });
@@ -216,7 +217,7 @@ describeWithTool(registry, 'canarykit and generator-canarykit installed from the
     const cluster = await sh('npx', ['canarykit', 'cluster', 'up'], { cwd: app });
     expect(cluster.exitCode).toBe(2);
     expect(cluster.stderr).toContain('runs from a clone of the canarykit repository');
-  });
+  }, 2 * MINUTE);
 
   describeWithTool(oldNode, 'on Node < 24', () => {
     it('the canarykit bin names the Node it needs and how to get it, with no stack trace, and writes nothing', async () => {
@@ -226,7 +227,7 @@ describeWithTool(registry, 'canarykit and generator-canarykit installed from the
       expect(r.stderr).toContain('https://nodejs.org/en/download');
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(fs.existsSync(path.join(app, 'old-node-svc'))).toBe(false);
-    });
+    }, 2 * MINUTE);
   });
 
   describeWithTool(yoUser, `yo canarykit (npm i -g yo generator-canarykit, as ${isRoot ? YO_USER : 'this user'})`, () => {

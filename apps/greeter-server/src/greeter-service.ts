@@ -137,19 +137,24 @@ export function createGreeterHandlers(cfg: GreeterSettings, log: Logger, random:
     SayHelloStream(call) {
       let pending = 0;
       let ended = false;
+      // The first refused message ends the call with its status: messages already read after it
+      // are neither handled, logged nor answered.
+      let failed = false;
       const finishIfDone = () => {
-        if (ended && pending === 0 && !call.destroyed) call.end();
+        if (ended && pending === 0 && !failed && !call.destroyed) call.end();
       };
       call.on('data', (request: { name: string }) => {
+        if (failed) return;
         const result = answer(request, call.metadata, 'SayHelloStream');
         if (result.error) {
+          failed = true;
           call.emit('error', result.error);
           return;
         }
         pending++;
         later(() => {
           pending--;
-          if (!call.cancelled && !call.destroyed) call.write(result.user);
+          if (!failed && !call.cancelled && !call.destroyed) call.write(result.user);
           finishIfDone();
         });
       });
