@@ -107,6 +107,16 @@ describe('runPromotion on a scripted mesh', () => {
     expect(r.reason).toMatch(/^interrupted at 50% v2/);
   });
 
+  it('Ctrl-C before the first step changes no routing', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const m = mesh();
+    const r = await promote(m, { signal: controller.signal });
+    expect(m.applied).toEqual([]);
+    expect(r).toMatchObject({ result: 'interrupted', reason: 'interrupted before any step was applied; routing was not changed' });
+    expect(formatPromotion('x', r, config)).toMatch(/routing in force: unchanged \(nothing was applied\)/);
+  });
+
   it('a step the mesh refuses leaves the routing at 0% and says why', async () => {
     const m = mesh({
       beforeApply: (step) => {

@@ -165,7 +165,8 @@ export async function runPromotion(options: PromoteOptions): Promise<PromotionRe
       return end('rolled-back', { gate: 'evidence', reason });
     }
     const was = inForce?.weight;
+    if (was === undefined) return end('interrupted', { reason: 'interrupted before any step was applied; routing was not changed' });
     await rollBack();
-    return end('interrupted', { reason: `interrupted at ${was === undefined ? 'the start' : `${was}% v2`}; rolled back to 0% v2 (a promotion that did not finish is not trusted)` });
+    return end('interrupted', { reason: `interrupted at ${was}% v2; rolled back to 0% v2 (a promotion that did not finish is not trusted)` });
   }
 }
