@@ -138,3 +138,15 @@ describe('a step decides each gate once', () => {
     expect(d.results.map((g) => g.verdict)).toEqual(['fail', 'fail', 'fail']);
   });
 });
+
+describe('a gate is judged on its own planned calls', () => {
+  it('the error gate passes with its own sample size even when the latency gate needs more v2 calls', () => {
+    // A large latency margin needs few answers, a small error margin many calls: and the other way round.
+    const c = checkPromoteConfig({ errors: { baseline: 0.01, margin: 0.2 }, latency: { margin: 0.01 } }, 'test');
+    const plan = planStep(50, c);
+    expect(plan.error.n2).toBeLessThan(plan.latencyN);
+    const d = new StepDecision(plan, c);
+    d.add(sample(plan.error.n1, 0, plan.error.n2, 0));
+    expect(d.results.map((g) => `${g.gate} ${g.verdict}`)).toContain('error pass');
+  });
+});

@@ -9,8 +9,9 @@
  *   of v2 answers above T against 1%).
  *
  * Each test runs at alpha / (gated steps × 3) (Bonferroni), so a v2 no worse than v1 is rolled
- * back with probability at most `alpha` over the whole promotion. Each step waits for a planned
- * number of calls (fixed n: the data are looked at once per step, so alpha holds).
+ * back with probability at most `alpha` over the whole promotion. Each gate waits for its planned
+ * number of calls and is decided once, on the first sample that has them (one look per gate and
+ * step, so alpha holds; StepDecision).
  */
 import { parseClientLine } from '../verify/log-line.ts';
 import { exactTestPValue, requiredSampleSize } from '../verify/binomial.ts';
@@ -131,11 +132,6 @@ export function gateHasEvidence(gate: GateName, s: StepSample, plan: StepPlan): 
   }
 }
 
-/** Whether a step has the calls every gate needs. */
-export function hasEvidence(s: StepSample, plan: StepPlan): boolean {
-  return GATES.every((g) => gateHasEvidence(g, s, plan));
-}
-
 export interface GateResult {
   gate: GateName;
   verdict: 'pass' | 'fail';
@@ -184,7 +180,7 @@ export function errorGate(s: StepSample, plan: StepPlan, config: PromoteConfig, 
   const observedBaseline = n1 > 0 ? x1 / n1 : 0;
   // The power the planned sample had at the v1 share actually seen (the plan assumed `baseline`).
   const power = !observedPower ? plan.error.power : n1 > 0 && n2 > 0 ? fisherPower(n1, observedBaseline, n2, Math.min(1, observedBaseline + config.errors.margin), plan.alpha) : 0;
-  const failed = n2 < plan.needV2 || n1 < plan.needV1 ? `only ${n2} v2 and ${n1} v1 calls; the plan needs ${plan.needV2} and ${plan.needV1}` : p < plan.alpha ? `v2 fails more often than v1: ${x2}/${n2} (${pct(n2 > 0 ? x2 / n2 : 0)}) against ${x1}/${n1} (${pct(observedBaseline)}), p = ${p.toExponential(2)} < ${plan.alpha.toPrecision(2)}` : undefined;
+  const failed = n2 < plan.error.n2 || n1 < plan.error.n1 ? `only ${n2} v2 and ${n1} v1 calls; the plan needs ${plan.error.n2} and ${plan.error.n1}` : p < plan.alpha ? `v2 fails more often than v1: ${x2}/${n2} (${pct(n2 > 0 ? x2 / n2 : 0)}) against ${x1}/${n1} (${pct(observedBaseline)}), p = ${p.toExponential(2)} < ${plan.alpha.toPrecision(2)}` : undefined;
   const unattributed = s.unattributed > 0 ? ` (${s.unattributed} failures without a version counted as v2's)` : '';
   return {
     gate: 'error',
