@@ -211,8 +211,8 @@ export function latencyGate(s: StepSample, plan: StepPlan, config: PromoteConfig
   const n = v2.length;
   const x = v2.filter((l) => l > bound).length;
   const p = n > 0 ? exactTestPValue(x, n, 0.01, 'at-most') : 1;
-  const failed = v1.length === 0
-    ? 'v1 answered no call, so there is no p99 to compare with'
+  const failed = v1.length < MIN_V1_ANSWERS
+    ? `only ${v1.length} v1 answers carry a latency; a p99 to compare with needs ${MIN_V1_ANSWERS}`
     : n < plan.latencyN
       ? `only ${n} v2 answers carry a latency; the plan needs ${plan.latencyN}`
       : p < plan.alpha
