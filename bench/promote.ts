@@ -2,7 +2,7 @@
 // a good v2, back at 0% for a flaky and a slow one), against the time the same number of calls
 // takes from a client straight to one server (dns:///, no mesh), at the same calls in flight.
 // The ratio is what stepping through the mesh adds: pushes, syncs, collection, and for the slow
-// v2 its own 500 ms answers.
+// v2 its own 1 s answers.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
