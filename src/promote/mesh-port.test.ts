@@ -10,7 +10,7 @@ import { defaultClusterSettings } from '../cluster/settings.ts';
 import { toDriverScenario } from '../driver/from-scenario.ts';
 import type { AppliedScenario, CollectedLogs, Driver, DriverScenario } from '../driver/driver.ts';
 import { loadScenario } from '../scenarios/load.ts';
-import { DriverPort, type CallsWanted } from './mesh-port.ts';
+import { DriverPort } from './mesh-port.ts';
 import { writeStepFolders, type StepFolder } from './step-files.ts';
 
 const SCENARIO = join(import.meta.dirname, '..', '..', 'scenarios', 'promote-flaky');
@@ -42,22 +42,20 @@ class RecordingDriver implements Driver {
 describe('DriverPort', () => {
   it('applies a step folder as a scenario, waits for it, then collects that step\'s client lines', async () => {
     const d = new RecordingDriver();
-    const wanted: CallsWanted = { n: 0 };
-    const port = new DriverPort(d, { wanted, replicas: (v) => (v === 'v2' ? 3 : 1) });
+    const port = new DriverPort(d, { replicas: (v) => (v === 'v2' ? 3 : 1), afterApply: () => d.log.push('forget'), sleep: async () => void d.log.push('sleep') });
     expect(await port.describe()).toBe('no step was applied');
     await expect(port.calls(new Date(), 1)).rejects.toThrow(/no step applied yet/);
     const since = await port.apply(steps[1]!);
     d.lines = ['a', 'b'];
     expect(await port.calls(since, 7400)).toEqual(['a', 'b']);
-    expect(wanted.n).toBe(7400);
-    expect(d.log).toEqual([`apply step-1-v2-5pct ${steps[1]!.dir}`, 'wait step-1-v2-5pct', 'collect step-1-v2-5pct since true']);
+    expect(d.log).toEqual([`apply step-1-v2-5pct ${steps[1]!.dir}`, 'wait step-1-v2-5pct', 'forget', 'collect step-1-v2-5pct since true', 'sleep']);
     expect(await port.replicas('v2')).toBe(3);
     expect(await port.describe()).toBe('diagnosis of step-1-v2-5pct');
     // A promotion never asks the driver to clean up: that would put "no rules" (50/50) in force.
     expect(d.log).not.toContain('cleanup');
   });
 
-  it('without a wanted holder (the kind driver), waits a second when short of calls', async () => {
+  it('waits a second after a look that is short of calls, not after one that has them', async () => {
     const d = new RecordingDriver();
     const slept: number[] = [];
     const port = new DriverPort(d, { sleep: async (ms) => void slept.push(ms) });

@@ -11,8 +11,8 @@ export interface PromotePort {
   /** Puts one step's routing in force for the client (one push: the whole step or, on error, the
    * routing as it was) and resolves once it is; calls count from the returned time. */
   apply(step: StepFolder): Promise<Date>;
-  /** The promotion client's call lines issued since `since`, waiting a bounded time (about a
-   * second) for `atLeast` of them; returns what there is. */
+  /** The promotion client's call lines issued since `since`; when fewer than `atLeast`, waits a
+   * second before returning what there is (the loop looks about once a second). */
   calls(since: Date, atLeast: number): Promise<string[]>;
   /** Server processes (local) or pods (cluster) per version, when the mesh can say; undefined when not. */
   replicas(version: string): Promise<number | undefined>;
@@ -20,14 +20,10 @@ export interface PromotePort {
   describe(): Promise<string>;
 }
 
-/** How many calls the next `collect` waits for: read by a LocalDriver through its `callsNeeded` option. */
-export interface CallsWanted {
-  n: number;
-}
-
 export interface DriverPortOptions {
-  /** The holder the driver's callsNeeded reads (local driver); the kind driver returns what it has. */
-  wanted?: CallsWanted;
+  /** Called once a step's routing is in force, before its calls start to count: the local driver
+   * forgets the lines it has collected, so each look parses one step's lines, not the whole run's. */
+  afterApply?: () => void;
   /** Processes/pods per version, when the driver can tell. */
   replicas?: (version: string) => number | undefined;
   sleep?: (ms: number) => Promise<void>;
@@ -48,16 +44,18 @@ export class DriverPort implements PromotePort {
     const applied = await this.#driver.apply(target);
     this.#current = target;
     await this.#driver.waitForRouting(target, applied);
+    this.#options.afterApply?.();
     return new Date();
   }
 
   async calls(since: Date, atLeast: number): Promise<string[]> {
     const scenario = this.#current;
     if (!scenario) throw new Error('no step applied yet');
-    if (this.#options.wanted) this.#options.wanted.n = atLeast;
+    // One collect per look: a driver that waits for calls itself (the local one) is told to need
+    // none (session.ts), since every wait would parse the whole log again and again.
     const logs = await this.#driver.collect(scenario, since);
     const lines = Object.values(logs.clients).flat();
-    if (lines.length < atLeast && !this.#options.wanted) await (this.#options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))(1000);
+    if (lines.length < atLeast) await (this.#options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))(1000);
     return lines;
   }
 

@@ -8,7 +8,7 @@ import { toDriverScenario } from '../driver/from-scenario.ts';
 import type { Driver, DriverName } from '../driver/driver.ts';
 import { loadScenario, type Scenario } from '../scenarios/load.ts';
 import { loadPromoteConfig, type PromoteConfig } from './config.ts';
-import { DriverPort, type CallsWanted } from './mesh-port.ts';
+import { DriverPort, type DriverPortOptions } from './mesh-port.ts';
 import { runPromotion, type PromoteEvents, type PromotionResult } from './promote.ts';
 import { writeStepFolders, type StepFolder } from './step-files.ts';
 
@@ -38,8 +38,7 @@ export interface PromoteRunOptions {
 }
 
 export async function promoteOnDriver(prepared: PreparedPromotion, options: PromoteRunOptions): Promise<PromotionResult> {
-  const wanted: CallsWanted = { n: 100 };
-  const { driver, replicas } = await createDriver(options.driver, prepared.scenario, wanted);
+  const { driver, port: portOptions } = await createDriver(options.driver, prepared.scenario);
   try {
     await driver.up();
     if ('prepare' in driver && typeof driver.prepare === 'function') {
@@ -48,7 +47,7 @@ export async function promoteOnDriver(prepared: PreparedPromotion, options: Prom
     }
     options.onUp?.();
     return await runPromotion({
-      port: new DriverPort(driver, { wanted, ...(replicas ? { replicas } : {}) }),
+      port: new DriverPort(driver, portOptions),
       config: prepared.config,
       steps: prepared.steps,
       servers: prepared.scenario.expect.servers,
@@ -60,18 +59,18 @@ export async function promoteOnDriver(prepared: PreparedPromotion, options: Prom
   }
 }
 
-async function createDriver(name: DriverName, scenario: Scenario, wanted: CallsWanted): Promise<{ driver: Driver; replicas?: (version: string) => number | undefined }> {
+async function createDriver(name: DriverName, scenario: Scenario): Promise<{ driver: Driver; port: DriverPortOptions }> {
   if (name === 'local') {
     const { LocalDriver } = await import('../local/local-driver.ts');
-    // Collect returns within a second whatever there is, so the loop can look at its sample,
-    // its deadline and Ctrl-C between waits.
-    const driver = new LocalDriver({ callsNeeded: () => wanted.n, collectTimeoutMs: 1000 });
-    return { driver, replicas: (version) => driver.runningServers(version) };
+    // collect() returns at once with what there is: the loop looks once a second, and checks its
+    // sample, its deadline and Ctrl-C between looks.
+    const driver = new LocalDriver({ callsNeeded: () => 0 });
+    return { driver, port: { replicas: (version) => driver.runningServers(version), afterApply: () => driver.forgetCollectedLines() } };
   }
   const { KindDriver } = await import('../cluster/kind-driver.ts');
   const { prepare } = await import('../cluster/command.ts');
   const { settings, runner } = await prepare('e2e', { proxyless: /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' }, (line) => process.stderr.write(`${line}\n`));
   // Pods per version are not counted on the cluster yet: a v2 without pods fails every v2 call,
   // which the error gate rolls back at the first step.
-  return { driver: new KindDriver({ settings, runner, clients: toDriverScenario(scenario).clients, build: false }) };
+  return { driver: new KindDriver({ settings, runner, clients: toDriverScenario(scenario).clients, build: false }), port: {} };
 }
