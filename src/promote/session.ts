@@ -38,13 +38,10 @@ export interface PromoteRunOptions {
 }
 
 export async function promoteOnDriver(prepared: PreparedPromotion, options: PromoteRunOptions): Promise<PromotionResult> {
-  const { driver, port: portOptions } = await createDriver(options.driver, prepared.scenario);
+  const { driver, port: portOptions, prepare } = await createDriver(options.driver, prepared.scenario);
   try {
     await driver.up();
-    if ('prepare' in driver && typeof driver.prepare === 'function') {
-      // Local: start the servers (and the client, paused) so v2's processes can be counted.
-      await (driver as { prepare(s: unknown[]): Promise<void> }).prepare([toDriverScenario(prepared.steps[0]!.scenario)]);
-    }
+    await prepare?.(prepared.steps[0]!);
     options.onUp?.();
     return await runPromotion({
       port: new DriverPort(driver, portOptions),
@@ -59,13 +56,24 @@ export async function promoteOnDriver(prepared: PreparedPromotion, options: Prom
   }
 }
 
-async function createDriver(name: DriverName, scenario: Scenario): Promise<{ driver: Driver; port: DriverPortOptions }> {
+interface CreatedDriver {
+  driver: Driver;
+  port: DriverPortOptions;
+  /** Start what the steps run before the first apply (local: the servers, so v2's processes can be counted). */
+  prepare?: (step: StepFolder) => Promise<void>;
+}
+
+async function createDriver(name: DriverName, scenario: Scenario): Promise<CreatedDriver> {
   if (name === 'local') {
     const { LocalDriver } = await import('../local/local-driver.ts');
     // collect() returns at once with what there is: the loop looks once a second, and checks its
     // sample, its deadline and Ctrl-C between looks.
     const driver = new LocalDriver({ callsNeeded: () => 0 });
-    return { driver, port: { replicas: (version) => driver.runningServers(version), afterApply: () => driver.forgetCollectedLines() } };
+    return {
+      driver,
+      port: { replicas: (version) => driver.runningServers(version), afterApply: () => driver.forgetCollectedLines() },
+      prepare: (step) => driver.prepare([toDriverScenario(step.scenario)]),
+    };
   }
   const { KindDriver } = await import('../cluster/kind-driver.ts');
   const { prepare } = await import('../cluster/command.ts');
