@@ -162,7 +162,7 @@ export async function runPromotion(options: PromoteOptions): Promise<PromotionRe
       } catch (second) {
         return end('rolled-back', { reason: `${reason}; the rollback to 0% failed too (${String(second)}): the routing in force is the last step applied` });
       }
-      return end('rolled-back', { gate: 'evidence', reason });
+      return end('rolled-back', { reason });
     }
     const was = inForce?.weight;
     if (was === undefined) return end('interrupted', { reason: 'interrupted before any step was applied; routing was not changed' });
