@@ -70,8 +70,17 @@ typecheck: install ## Type-check the kit and the apps (tsc, no output).
 	tsc -p tsconfig.json --noEmit
 	npm run --workspaces --if-present typecheck
 
+.PHONY: lint
+lint: install ## Lint and check the formatting of the kit's TypeScript (Biome, biome.jsonc); 'make format' fixes the formatting.
+	biome check
+
+.PHONY: format
+format: install ## Format the kit's TypeScript in place (Biome).
+	biome format --write
+
 .PHONY: test
-test: install helm ## Run every test: unit, integration, chart, images and the local-mesh e2e suite.
+test: install helm ## Run every test: lint, typecheck, unit, integration, chart, images and the local-mesh e2e suite.
+	$(MAKE) lint
 	$(MAKE) typecheck
 	@mkdir -p .tools && rm -f .tools/test-results.json* .tools/e2e-results.json*
 	@# Both runs always run; each one's exit code is kept (<report>.exit) and judged by test-summary:

@@ -48,11 +48,12 @@ function start(app: 'server' | 'client', env: Record<string, string>): Proc {
   return { child, next };
 }
 
-
 async function freshFirstCall(port: number): Promise<number> {
   const t0 = performance.now();
   const client = new proto.api.Greeter(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-  await new Promise<void>((resolve, reject) => client.SayHello({ name: 'bench' }, { deadline: Date.now() + 30_000, waitForReady: true } as never, (e: Error | null) => (e ? reject(e) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    client.SayHello({ name: 'bench' }, { deadline: Date.now() + 30_000, waitForReady: true } as never, (e: Error | null) => (e ? reject(e) : resolve())),
+  );
   const ms = performance.now() - t0;
   client.close();
   return ms;
@@ -89,7 +90,7 @@ export async function benchClientReconnect(opts = { rounds: 5 }): Promise<BenchR
     unit: 'ms',
     value,
     baseline,
-    baselineName: 'a fresh channel\'s connect and first call',
+    baselineName: "a fresh channel's connect and first call",
     ratio: value / baseline,
     target: `value <= baseline + ${MAX_BACKOFF_MS} ms (the client's maximum reconnect backoff)`,
     pass: value <= baseline + MAX_BACKOFF_MS,

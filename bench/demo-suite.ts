@@ -38,7 +38,10 @@ export async function directCalls(port: number, load: Load): Promise<number> {
   child.stdout!.on('data', (d) => (out += d));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   if (code !== 0) throw new Error(`direct client exited ${code}`);
-  const times = out.split('\n').filter((l) => l.includes('call server')).map((l) => Date.parse(l.slice(0, 24)));
+  const times = out
+    .split('\n')
+    .filter((l) => l.includes('call server'))
+    .map((l) => Date.parse(l.slice(0, 24)));
   return times.at(-1)! - times[0]!;
 }
 

@@ -13,7 +13,6 @@ const proto = grpc.loadPackageDefinition(
   protoLoader.loadSync(fileURLToPath(new URL('../proto/greeter.proto', import.meta.url)), { longs: String, enums: String, defaults: true, oneofs: true }),
 ) as any;
 
-
 /** Starts a server process whose stdout (its request log) goes to /dev/null, as in a pod whose
  * log a collector reads without slowing it; readiness is awaited by the load generator. */
 async function startServer(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
@@ -34,9 +33,7 @@ async function load(port: number, concurrency: number, ms: number): Promise<numb
   let stop = false;
   const worker = async () => {
     while (!stop) {
-      await new Promise<void>((resolve, reject) =>
-        client.SayHello({ name: 'bench' }, (err: Error | null) => (err ? reject(err) : resolve())),
-      );
+      await new Promise<void>((resolve, reject) => client.SayHello({ name: 'bench' }, (err: Error | null) => (err ? reject(err) : resolve())));
       if (counting) done++;
     }
   };

@@ -20,7 +20,13 @@ const MAX_RATIO = 1.2;
 const env = () => {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && !k.startsWith('VITEST')));
   const pathList = (process.env.PATH ?? '').split(path.delimiter).filter((p) => !path.resolve(p).startsWith(path.join(cloneRoot, 'node_modules')));
-  return { ...clean, PATH: [path.dirname(process.execPath), ...pathList].join(path.delimiter), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+  return {
+    ...clean,
+    PATH: [path.dirname(process.execPath), ...pathList].join(path.delimiter),
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+  };
 };
 
 function run(cmd: string, args: string[], cwd: string): number {
@@ -63,7 +69,8 @@ export async function benchPackage(options = { runs: 5 }): Promise<BenchResult[]
         ratio: kit!.size / kit!.unpackedSize,
         target: `packed < ${kb(MAX_PACKED_BYTES)}`,
         pass: kit!.size < MAX_PACKED_BYTES,
-        details: `generator-canarykit: ${kb(generator!.size)} packed, ${kb(generator!.unpackedSize)} unpacked, ${generator!.entryCount} files; ` +
+        details:
+          `generator-canarykit: ${kb(generator!.size)} packed, ${kb(generator!.unpackedSize)} unpacked, ${generator!.entryCount} files; ` +
           `npm install of canarykit took ${installSeconds.toFixed(1)} s and left ${nodeModules} kB in node_modules (its dependencies)`,
       },
       {
@@ -75,7 +82,8 @@ export async function benchPackage(options = { runs: 5 }): Promise<BenchResult[]
         ratio: value / baseline,
         target: `ratio <= ${MAX_RATIO}`,
         pass: value / baseline <= MAX_RATIO,
-        details: `median of ${options.runs}; package ${fromPackage.map((t) => t.toFixed(2)).join(' ')} s; clone ${fromClone.map((t) => t.toFixed(2)).join(' ')} s; ` +
+        details:
+          `median of ${options.runs}; package ${fromPackage.map((t) => t.toFixed(2)).join(' ')} s; clone ${fromClone.map((t) => t.toFixed(2)).join(' ')} s; ` +
           `load average ${os.loadavg()[0]?.toFixed(1)} on ${os.availableParallelism()} cores`,
       },
     ];
@@ -86,6 +94,8 @@ export async function benchPackage(options = { runs: 5 }): Promise<BenchResult[]
 
 if (import.meta.main) {
   for (const r of await benchPackage()) {
-    process.stdout.write(`${r.pass ? 'PASS' : 'MISS'}  ${r.name}: ${r.value.toFixed(2)} ${r.unit} vs ${r.baseline.toFixed(2)} ${r.unit} (${r.baselineName})\n      ratio ${r.ratio.toFixed(3)}; target ${r.target}\n      ${r.details}\n`);
+    process.stdout.write(
+      `${r.pass ? 'PASS' : 'MISS'}  ${r.name}: ${r.value.toFixed(2)} ${r.unit} vs ${r.baseline.toFixed(2)} ${r.unit} (${r.baselineName})\n      ratio ${r.ratio.toFixed(3)}; target ${r.target}\n      ${r.details}\n`,
+    );
   }
 }

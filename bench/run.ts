@@ -13,7 +13,7 @@ import type { BenchResult } from './types.ts';
 
 const benches: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   'grpc-throughput': () => benchGrpcThroughput(),
-  'newapp': () => benchNewApp(),
+  newapp: () => benchNewApp(),
   // npm install of the packed kit (npm registry), then npx canarykit newApp: installed vs clone.
   package: () => benchPackage(),
   'client-reconnect': () => benchClientReconnect(),

@@ -4,9 +4,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODE_OF_DRIVER, skipReasonForModes, type Driver, type DriverName } from '../src/driver/driver.ts';
-import { toDriverScenario } from '../src/driver/from-scenario.ts';
 import { runScenario } from '../src/driver/run-scenario.ts';
-import { envoyOnlyFeatures } from '../src/cluster/proxyless.ts';
 import { loadScenario } from '../src/scenarios/load.ts';
 import { verifyLogs } from '../src/verify/check.ts';
 import { localCallsNeeded } from '../src/demo/run-demo.ts';
@@ -23,27 +21,27 @@ function driverName(): DriverName {
 async function createDriver(name: DriverName, scenario: ReturnType<typeof loadScenario>): Promise<{ driver: Driver; sampleMs: number }> {
   if (name === 'local') {
     const { LocalDriver } = await import('../src/local/local-driver.ts');
-    const driver = new LocalDriver({
-      callsNeeded: localCallsNeeded([scenario]),
-    });
+    const driver = new LocalDriver({ callsNeeded: localCallsNeeded });
     return { driver, sampleMs: 0 };
   }
   const { KindDriver } = await import('../src/cluster/kind-driver.ts');
   const { prepare, sampleMsFor } = await import('../src/cluster/command.ts');
   // The images (official or offline) and tools of the running cluster; PROXYLESS=1 as for make e2e.
-  const { settings, runner } = await prepare('e2e', { proxyless: /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' }, (line) => process.stderr.write(`${line}\n`));
-  return { driver: new KindDriver({ settings, runner, clients: toDriverScenario(scenario).clients, build: false }), sampleMs: sampleMsFor(scenario) };
+  const { settings, runner } = await prepare('e2e', { proxyless: /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' }, (line) =>
+    process.stderr.write(`${line}\n`),
+  );
+  return { driver: new KindDriver({ settings, runner, clients: scenario.clients, build: false }), sampleMs: sampleMsFor(scenario) };
 }
 
 /** Declares the e2e test of scenarios/<name> on the chosen driver. */
 export function scenarioTest(name: string): void {
   const scenario = loadScenario(join(ROOT, 'scenarios', name));
-  const target = toDriverScenario(scenario);
   const driverKind = driverName();
   const proxyless = driverKind === 'kind' && /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? '');
-  const envoyOnly = proxyless ? envoyOnlyFeatures(scenario) : [];
-  const skip = skipReasonForModes(driverKind, target)
-    ?? (envoyOnly.length > 0 ? `needs Envoy, which proxyless gRPC has not: ${envoyOnly.join('; ')} (make e2e PROXYLESS=1 reports it as not run)` : undefined);
+  const envoyOnly = proxyless ? scenario.limitations['kind-proxyless'].map((l) => l.feature) : [];
+  const skip =
+    skipReasonForModes(driverKind, scenario) ??
+    (envoyOnly.length > 0 ? `needs Envoy, which proxyless gRPC has not: ${envoyOnly.join('; ')} (make e2e PROXYLESS=1 reports it as not run)` : undefined);
   const title = scenario.description.trim().split('\n')[0]!;
 
   describe(`${name} on the ${driverKind} driver`, () => {
@@ -58,14 +56,18 @@ export function scenarioTest(name: string): void {
       await driver?.down();
     }, 60_000);
 
-    it.skipIf(skip !== undefined)(title, async () => {
-      const { outcome } = await runScenario({
-        driver: driver!,
-        scenario: target,
-        sampleMs,
-        verify: (_s, logs) => toVerifyOutcome(verifyLogs(scenario.expect, logs, MODE_OF_DRIVER[driverKind]), { title: name }),
-      });
-      expect(outcome.passed, outcome.report).toBe(true);
-    }, 180_000);
+    it.skipIf(skip !== undefined)(
+      title,
+      async () => {
+        const { outcome } = await runScenario({
+          driver: driver!,
+          scenario,
+          sampleMs,
+          verify: (_s, logs) => toVerifyOutcome(verifyLogs(scenario.expect, logs, MODE_OF_DRIVER[driverKind]), { title: name }),
+        });
+        expect(outcome.passed, outcome.report).toBe(true);
+      },
+      180_000,
+    );
   });
 }

@@ -19,7 +19,10 @@ async function generateAndRender(options: Record<string, unknown>, release: stri
   return parseManifests(rendered.stdout);
 }
 
-type PodTemplate = { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: { containers: Array<{ image: string; env?: Array<{ name: string; value?: string }> }> } };
+type PodTemplate = {
+  metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+  spec: { containers: Array<{ image: string; env?: Array<{ name: string; value?: string }> }> };
+};
 const podTemplate = (deployment: K8sObject) => (deployment['spec'] as { template: PodTemplate }).template;
 const env = (deployment: K8sObject, name: string) => podTemplate(deployment).spec.containers[0]?.env?.find((e) => e.name === name)?.value;
 

@@ -23,7 +23,17 @@ afterEach(() => {
 describe('server', () => {
   it('v1 answers v1.0.0, owns the Service and has the project files', async () => {
     const result = await run({ name: 'demo-svc' });
-    result.assertFile(['package.json', 'package-lock.json', 'tsconfig.json', 'Makefile', 'README.md', '.gitignore', '.dockerignore', 'conf/server.yaml', 'proto/greeter.proto']);
+    result.assertFile([
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'Makefile',
+      'README.md',
+      '.gitignore',
+      '.dockerignore',
+      'conf/server.yaml',
+      'proto/greeter.proto',
+    ]);
     result.assertFileContent('conf/server.yaml', /^version: v1\.0\.0\b/m);
     result.assertFileContent('conf/server.yaml', /^port: 20000\b/m);
     result.assertFileContent('Makefile', /^IMAGE = demo-svc$/m);
@@ -34,7 +44,7 @@ describe('server', () => {
     expect(read(result, 'proto/greeter.proto')).toBe(fs.readFileSync(kitProtoFile, 'utf8'));
   });
 
-  it('--app-version v2 does the tutorial\'s hand edits in one step', async () => {
+  it("--app-version v2 does the tutorial's hand edits in one step", async () => {
     const result = await run({ name: 'demo-svc', 'app-version': 'v2' });
     result.assertFileContent('conf/server.yaml', /^version: v2\.0\.0\b/m);
     result.assertFileContent('Makefile', /^TAG = 2\.0\.0$/m);
@@ -50,7 +60,10 @@ describe('server', () => {
     result.assertFileContent('Makefile', /-l 'app=hello,dubbogoAppVersion=v1'/);
     result.assertFileContent('conf/server.yaml', /^port: 30001\b/m);
     // The next version keeps every setting but the version (a different label key would break the subsets).
-    result.assertFileContent('README.md', 'canarykit newApp hello-v2 --type server --name hello --app-version v2 --image registry.local:5000/team/hello --port 30001 --version-label dubbogoAppVersion --yes');
+    result.assertFileContent(
+      'README.md',
+      'canarykit newApp hello-v2 --type server --name hello --app-version v2 --image registry.local:5000/team/hello --port 30001 --version-label dubbogoAppVersion --yes',
+    );
   });
 });
 
@@ -61,7 +74,12 @@ describe('client', () => {
     result.assertNoFile(['conf/server.yaml', 'test/app-version.test.ts']);
     result.assertFileContent('conf/client.yaml', /^target: dns:\/\/\/localhost:20000\b/m);
     result.assertFileContent('conf/client.yaml', /^httpPort: 8080\b/m);
-    expect(values(result)).toMatchObject({ kind: 'client', app: 'greeter-client', client: { target: 'dns:///greeter-server:20000', httpPort: 8080 }, proxyless: { enabled: false } });
+    expect(values(result)).toMatchObject({
+      kind: 'client',
+      app: 'greeter-client',
+      client: { target: 'dns:///greeter-server:20000', httpPort: 8080 },
+      proxyless: { enabled: false },
+    });
     result.assertJsonFileContent('package.json', { dependencies: { '@grpc/grpc-js-xds': projectDependency('@grpc/grpc-js-xds') } });
   });
 
@@ -81,8 +99,13 @@ describe('chart', () => {
   it('v1 owns the Service; the chart is named after the app', async () => {
     const result = await run({ name: 'demo-svc' });
     expect(values(result)).toMatchObject({
-      kind: 'server', app: 'demo-svc', version: 'v1', versionLabel: 'version',
-      image: { repository: 'demo-svc', tag: '1.0.0' }, server: { port: 20000, version: 'v1.0.0' }, service: { create: true, port: 20000 },
+      kind: 'server',
+      app: 'demo-svc',
+      version: 'v1',
+      versionLabel: 'version',
+      image: { repository: 'demo-svc', tag: '1.0.0' },
+      server: { port: 20000, version: 'v1.0.0' },
+      service: { create: true, port: 20000 },
     });
     result.assertFileContent('chart/Chart.yaml', /^name: demo-svc$/m);
     result.assertNoFile('chart/ci/server-v1-values.yaml');
@@ -93,7 +116,11 @@ describe('chart', () => {
   it('v2 labels the pods v2, answers v2.0.0 and leaves the Service to v1 (keeping the comments)', async () => {
     const result = await run({ name: 'demo-svc', 'app-version': 'v2', 'version-label': 'dubbogoAppVersion' });
     expect(values(result)).toMatchObject({
-      version: 'v2', versionLabel: 'dubbogoAppVersion', image: { tag: '2.0.0' }, server: { version: 'v2.0.0' }, service: { create: false },
+      version: 'v2',
+      versionLabel: 'dubbogoAppVersion',
+      image: { tag: '2.0.0' },
+      server: { version: 'v2.0.0' },
+      service: { create: false },
     });
     expect(read(result, 'chart/values.yaml')).toContain('# The shared Service <app>, selecting only `app`');
   });

@@ -35,7 +35,12 @@ async function generateInto(scratch: string, app: GoldenApp): Promise<string> {
 function uncommitted(root: string, dir: string): Set<string> {
   const status = spawnSync('git', ['status', '--porcelain', '--untracked-files=all', '--', dir], { cwd: root, encoding: 'utf8' });
   if (status.status !== 0) return new Set();
-  return new Set(status.stdout.split('\n').filter(Boolean).map((line) => path.relative(dir, line.slice(3).trim())));
+  return new Set(
+    status.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => path.relative(dir, line.slice(3).trim())),
+  );
 }
 
 export async function generateGolden(root = kitRoot, options = { overwriteUncommitted: false }): Promise<void> {
@@ -108,7 +113,9 @@ export async function checkGolden(root = kitRoot): Promise<GoldenDifference[]> {
         const a = path.join(committed, file);
         const b = path.join(fresh, file);
         if (!fs.readFileSync(a).equals(fs.readFileSync(b))) {
-          const diff = spawnSync('diff', ['-u', '--label', `${app.dir}/${file} (committed)`, '--label', `${app.dir}/${file} (generated)`, a, b], { encoding: 'utf8' });
+          const diff = spawnSync('diff', ['-u', '--label', `${app.dir}/${file} (committed)`, '--label', `${app.dir}/${file} (generated)`, a, b], {
+            encoding: 'utf8',
+          });
           differences.push({ app: app.dir, file, problem: 'differs', diff: diff.stdout.split('\n').slice(0, 40).join('\n') });
         }
       }

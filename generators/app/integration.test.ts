@@ -73,7 +73,10 @@ it('generates a server v2 and a client that install, pass their own tests and ta
       GREETER_HTTP_PORT: '0',
     });
     expect(await client.exited).toBe(0);
-    const responses = client.output().split('\n').filter((line) => line.includes('call server response ='));
+    const responses = client
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('call server response ='));
     expect(responses).toHaveLength(3);
     for (const line of responses) expect(line).toContain('name:"Hello laurence" id:"v2.0.0"');
   } finally {

@@ -12,7 +12,7 @@ import { lockFileFor, packageJson, readDependencyVersions } from './write-projec
 type Manifest = { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
 
 describe('dependency versions', () => {
-  it('equal the kit\'s own package.json for every dependency both use', () => {
+  it("equal the kit's own package.json for every dependency both use", () => {
     const kit = JSON.parse(fs.readFileSync(path.join(kitRoot, 'package.json'), 'utf8')) as Manifest;
     const kitVersions = { ...kit.dependencies, ...kit.devDependencies };
     for (const [name, version] of Object.entries(readDependencyVersions())) {

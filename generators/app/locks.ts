@@ -15,7 +15,16 @@ import { PROJECT_TYPES } from './validate.ts';
 export const LOCK_APP_NAME = 'canarykit-app';
 
 export function lockTemplateModel(type: (typeof PROJECT_TYPES)[number]) {
-  return deriveModel({ type, name: LOCK_APP_NAME, appVersion: 'v1', image: `canarykit/${LOCK_APP_NAME}`, port: 1, versionLabel: 'version', target: undefined, proxyless: false });
+  return deriveModel({
+    type,
+    name: LOCK_APP_NAME,
+    appVersion: 'v1',
+    image: `canarykit/${LOCK_APP_NAME}`,
+    port: 1,
+    versionLabel: 'version',
+    target: undefined,
+    proxyless: false,
+  });
 }
 
 export function writeLocks(): void {
@@ -25,7 +34,10 @@ export function writeLocks(): void {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), `canarykit-lock-${type}-`));
     try {
       fs.writeFileSync(path.join(work, 'package.json'), `${JSON.stringify(packageJson(lockTemplateModel(type), projectTypes[type], versions), null, 2)}\n`);
-      execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: work, stdio: 'inherit' });
+      execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+        cwd: work,
+        stdio: 'inherit',
+      });
       fs.copyFileSync(path.join(work, 'package-lock.json'), lockFileFor(type));
       console.log(`wrote ${path.relative(process.cwd(), lockFileFor(type))}`);
     } finally {

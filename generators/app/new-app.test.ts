@@ -55,7 +55,11 @@ const badCases: BadCase[] = [
   { why: 'version with a minor', args: ['--app-version', 'v2.1'], message: /--app-version "v2\.1" must be "v" followed/ },
   { why: 'version v0', args: ['--app-version', 'v0'], message: /--app-version "v0"/ },
   { why: 'unknown type', args: ['--type', 'gateway'], message: /--type "gateway" is unknown: use one of server, client/ },
-  { why: 'image with upper case path', args: ['--image', 'Team/Demo'], message: /--image "Team\/Demo" is not a valid image reference \(the repository path has upper case letters\)/ },
+  {
+    why: 'image with upper case path',
+    args: ['--image', 'Team/Demo'],
+    message: /--image "Team\/Demo" is not a valid image reference \(the repository path has upper case letters\)/,
+  },
   { why: 'image with an empty path component', args: ['--image', 'team//demo'], message: /--image "team\/\/demo" is not a valid image reference/ },
   { why: 'image with a bad tag', args: ['--image', 'demo:-bad'], message: /--image "demo:-bad" is not a valid image reference/ },
   { why: 'image with a short digest', args: ['--image', 'demo@sha256:abc'], message: /--image "demo@sha256:abc" is not a valid image reference/ },
@@ -65,10 +69,18 @@ const badCases: BadCase[] = [
   { why: 'port not a number', args: ['--port', '20k'], message: /--port "20k"/ },
   { why: 'bad label key', args: ['--version-label', 'app version'], message: /--version-label "app version" is not a valid label key/ },
   { why: 'label key with two slashes', args: ['--version-label', 'a/b/c'], message: /--version-label "a\/b\/c" has more than one "\/"/ },
-  { why: 'http target', args: ['--type', 'client', '--target', 'http://greeter-server:20000'], message: /--target "http:\/\/greeter-server:20000" must be "dns:\/\/\/<host>:<port>"/ },
+  {
+    why: 'http target',
+    args: ['--type', 'client', '--target', 'http://greeter-server:20000'],
+    message: /--target "http:\/\/greeter-server:20000" must be "dns:\/\/\/<host>:<port>"/,
+  },
   { why: 'target for a server', args: ['--target', 'dns:///greeter-server:20000'], message: /--target applies to --type client only/ },
-  { why: 'proxyless client with a dns target', args: ['--type', 'client', '--proxyless', '--target', 'dns:///greeter-server:20000'], message: /--proxyless needs an xds:\/\/\/ target/ },
-  { why: 'release name over Helm\'s 53', args: ['--name', `a${'b'.repeat(50)}`, '--app-version', 'v10'], message: /Helm release name .* Helm allows 53/ },
+  {
+    why: 'proxyless client with a dns target',
+    args: ['--type', 'client', '--proxyless', '--target', 'dns:///greeter-server:20000'],
+    message: /--proxyless needs an xds:\/\/\/ target/,
+  },
+  { why: "release name over Helm's 53", args: ['--name', `a${'b'.repeat(50)}`, '--app-version', 'v10'], message: /Helm release name .* Helm allows 53/ },
   { why: 'unknown flag', args: ['--colour', 'blue'], message: /Unknown option '--colour'/ },
   { why: 'flag without its value', args: ['--name'], message: /argument missing/ },
   {
@@ -105,7 +117,12 @@ describe('bad input is refused before anything is written', () => {
     const caseDir = fs.mkdtempSync(path.join(parent, 'case-'));
     const { code, err } = await cli([path.join(caseDir, 'demo-svc'), '--yes', '--type', 'lambda']);
     expect(code).toBe(2);
-    expect(err.trim().split('\n').filter((l) => l.trim().startsWith('- '))).toEqual(['  - --type "lambda" is unknown: use one of server, client']);
+    expect(
+      err
+        .trim()
+        .split('\n')
+        .filter((l) => l.trim().startsWith('- ')),
+    ).toEqual(['  - --type "lambda" is unknown: use one of server, client']);
   });
 
   it('a directory name that is no valid app name needs --name', async () => {
@@ -139,7 +156,9 @@ describe('bad input is refused before anything is written', () => {
     const { code, out, err } = await cli([target, '--yes']);
     expect(code).toBe(2);
     expect(out).toBe('');
-    expect(err).toMatch(/<dir> "\/sys\/canarykit-newapp-test\/demo-svc" cannot be created: \/sys is not writable \((EPERM|EACCES|EROFS)\); choose a directory you can write to/);
+    expect(err).toMatch(
+      /<dir> "\/sys\/canarykit-newapp-test\/demo-svc" cannot be created: \/sys is not writable \((EPERM|EACCES|EROFS)\); choose a directory you can write to/,
+    );
     expect(err).not.toContain('.canarykit-newapp-');
   });
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
-import { FLAGS, helpText, InputError, resolveAnswers, validateGiven, type FlagValues, type NewAppAnswers } from './options.ts';
+import { answersAsFlags, FLAGS, helpText, InputError, resolveAnswers, validateGiven, type FlagValues, type NewAppAnswers } from './options.ts';
 import { generatorFile, listFiles } from './paths.ts';
 
 export type NewAppRequest = {
@@ -124,20 +124,6 @@ export async function newApp(request: NewAppRequest): Promise<NewAppResult> {
     process.off('SIGTERM', onSignal);
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
-}
-
-function answersAsFlags(answers: NewAppAnswers): FlagValues {
-  const flags: FlagValues = {
-    type: answers.type,
-    name: answers.name,
-    'app-version': answers.appVersion,
-    image: answers.image,
-    port: String(answers.port),
-    'version-label': answers.versionLabel,
-    proxyless: answers.proxyless,
-  };
-  if (answers.target !== undefined) flags.target = answers.target;
-  return flags;
 }
 
 async function runGenerator(cwd: string, flags: FlagValues, yes: boolean, log: Writable | undefined): Promise<NewAppAnswers> {

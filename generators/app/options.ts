@@ -36,7 +36,11 @@ type Partial1 = Partial<NewAppAnswers>;
 
 export type FlagSpec = {
   flag: FlagName;
+  /** The answer the flag sets (assign and answersAsFlags read this table, not a list of their own). */
+  answer: keyof NewAppAnswers;
+  /** `boolean`: a switch; `string`: a value, kept as text, or as a number when `numeric`. */
   kind: 'string' | 'boolean';
+  numeric?: true;
   placeholder: string;
   description: string;
   /** The default, computed from the answers chosen before this one (flags are resolved in table order). */
@@ -55,6 +59,7 @@ export const DEFAULT_SERVER_NAME = 'greeter-server';
 export const FLAGS: readonly FlagSpec[] = [
   {
     flag: 'type',
+    answer: 'type',
     kind: 'string',
     placeholder: 'server|client',
     description: 'what to scaffold: a greeter gRPC server or a client that calls it in a loop',
@@ -65,6 +70,7 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     flag: 'name',
+    answer: 'name',
     kind: 'string',
     placeholder: '<app>',
     description: 'app name (DNS-1123 label): the `app` label, Service, chart and package name',
@@ -74,6 +80,7 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     flag: 'app-version',
+    answer: 'appVersion',
     kind: 'string',
     placeholder: 'v<major>',
     description: 'version of this app: v1 creates the Service; v2 and later answer v<major>.0.0 next to it',
@@ -83,6 +90,7 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     flag: 'image',
+    answer: 'image',
     kind: 'string',
     placeholder: '<repository>',
     description: 'image repository, default the app name (Docker reference; a :tag replaces the default tag <major>.0.0)',
@@ -92,6 +100,8 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     flag: 'port',
+    answer: 'port',
+    numeric: true,
     kind: 'string',
     placeholder: '<1-65535>',
     description: `server: gRPC port (default ${DEFAULT_SERVER_PORT}); client: HTTP port of health, metrics and live page (default ${DEFAULT_CLIENT_HTTP_PORT})`,
@@ -101,6 +111,7 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     flag: 'version-label',
+    answer: 'versionLabel',
     kind: 'string',
     placeholder: '<label key>',
     description: 'pod label key that carries the version (Istio subsets select on it), e.g. dubbogoAppVersion',
@@ -110,6 +121,7 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     flag: 'proxyless',
+    answer: 'proxyless',
     kind: 'boolean',
     placeholder: '',
     description: 'proxyless gRPC: chart asks Istio for the grpc-agent template; a client targets xds:///',
@@ -118,6 +130,7 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     flag: 'target',
+    answer: 'target',
     kind: 'string',
     placeholder: 'dns:///h:p|xds:///h:p',
     description: `client only: the server to call (default dns:///${DEFAULT_SERVER_NAME}:${DEFAULT_SERVER_PORT}, xds:/// with --proxyless)`,
@@ -167,7 +180,7 @@ export async function resolveAnswers(given: FlagValues, context: { dirName: stri
     if (value === undefined && ask) value = await ask(spec, fallback);
     if (value === undefined) value = fallback;
     if (spec.kind === 'boolean') {
-      assign(chosen, spec.flag, value === true || value === 'true');
+      assign(chosen, spec, value === true || value === 'true');
       continue;
     }
     if (typeof value !== 'string') {
@@ -180,7 +193,7 @@ export async function resolveAnswers(given: FlagValues, context: { dirName: stri
       problems.push(raw === undefined && spec.flag === 'name' ? `${problem}; the default comes from the directory name, so pass --name` : problem);
       continue;
     }
-    assign(chosen, spec.flag, value);
+    assign(chosen, spec, value);
   }
   if (chosen.name !== undefined && chosen.appVersion !== undefined) {
     const problem = checkReleaseName(chosen.name, chosen.appVersion);
@@ -208,17 +221,18 @@ export function validateGiven(given: FlagValues): void {
   if (problems.length > 0) throw new InputError(problems);
 }
 
-function assign(chosen: Partial1, flag: FlagName, value: string | boolean): void {
-  switch (flag) {
-    case 'type': chosen.type = value as ProjectTypeName; break;
-    case 'name': chosen.name = String(value); break;
-    case 'app-version': chosen.appVersion = String(value); break;
-    case 'image': chosen.image = String(value); break;
-    case 'port': chosen.port = Number(value); break;
-    case 'version-label': chosen.versionLabel = String(value); break;
-    case 'target': chosen.target = String(value); break;
-    case 'proxyless': chosen.proxyless = value === true; break;
+function assign(chosen: Partial1, spec: FlagSpec, value: string | boolean): void {
+  (chosen as Record<string, unknown>)[spec.answer] = spec.kind === 'boolean' ? value === true : spec.numeric ? Number(value) : String(value);
+}
+
+/** The flags that give these answers again (newApp's second run, in the order of FLAGS). */
+export function answersAsFlags(answers: NewAppAnswers): FlagValues {
+  const flags: FlagValues = {};
+  for (const spec of FLAGS) {
+    const value = answers[spec.answer];
+    if (value !== undefined) flags[spec.flag] = typeof value === 'number' ? String(value) : value;
   }
+  return flags;
 }
 
 /** Everything the templates need, derived from the answers in one place. */
@@ -263,16 +277,14 @@ function nextVersionFlags(answers: NewAppAnswers, repository: string, nextMajor:
   if (answers.port !== (answers.type === 'client' ? DEFAULT_CLIENT_HTTP_PORT : DEFAULT_SERVER_PORT)) flags.push(`--port ${answers.port}`);
   if (answers.versionLabel !== 'version') flags.push(`--version-label ${answers.versionLabel}`);
   if (answers.proxyless) flags.push('--proxyless');
-  if (answers.target !== undefined && answers.target !== `${answers.proxyless ? 'xds' : 'dns'}:///${DEFAULT_SERVER_NAME}:${DEFAULT_SERVER_PORT}`) flags.push(`--target ${answers.target}`);
+  if (answers.target !== undefined && answers.target !== `${answers.proxyless ? 'xds' : 'dns'}:///${DEFAULT_SERVER_NAME}:${DEFAULT_SERVER_PORT}`)
+    flags.push(`--target ${answers.target}`);
   return [...flags, '--yes'].join(' ');
 }
 
 /** The help text: usage plus one line per flag, from the table above. */
 export function helpText(command = 'canarykit newApp <dir>'): string {
-  const rows: Array<[string, string]> = FLAGS.map((spec) => [
-    `--${spec.flag}${spec.kind === 'string' ? ` ${spec.placeholder}` : ''}`,
-    spec.description,
-  ]);
+  const rows: Array<[string, string]> = FLAGS.map((spec) => [`--${spec.flag}${spec.kind === 'string' ? ` ${spec.placeholder}` : ''}`, spec.description]);
   for (const run of RUN_FLAGS) rows.push([`--${run.flag}`, run.description]);
   const width = Math.max(...rows.map(([left]) => left.length));
   return [

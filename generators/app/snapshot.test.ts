@@ -12,7 +12,11 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'canarykit-snapshot-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 it.each([
-  { label: 'server v2', flags: { type: 'server', name: 'demo-svc', 'app-version': 'v2', 'version-label': 'dubbogoAppVersion' }, key: ['Makefile', 'conf/server.yaml'] },
+  {
+    label: 'server v2',
+    flags: { type: 'server', name: 'demo-svc', 'app-version': 'v2', 'version-label': 'dubbogoAppVersion' },
+    key: ['Makefile', 'conf/server.yaml'],
+  },
   { label: 'client v1 proxyless', flags: { type: 'client', name: 'demo-client', proxyless: true }, key: ['Makefile', 'conf/client.yaml'] },
 ] as const)('$label', async ({ label, flags, key }) => {
   const dir = path.join(work, label.replaceAll(' ', '-'));

@@ -32,11 +32,31 @@ describe('input rules', () => {
 
   it('--image: Docker reference grammar, no digest', () => {
     ok(checkImage, [
-      'nginx', 'greeter-server', 'canarykit/greeter-server', 'docker.io/library/nginx:1.27', 'localhost:5000/a/b:tag', 'localhost/app',
-      '[::1]:5000/app', 'Registry.Example.com/team/app', 'ghcr.io/team/app_name__x-y.z:v2.0.0-rc.1', 'a/b/c/d/e',
+      'nginx',
+      'greeter-server',
+      'canarykit/greeter-server',
+      'docker.io/library/nginx:1.27',
+      'localhost:5000/a/b:tag',
+      'localhost/app',
+      '[::1]:5000/app',
+      'Registry.Example.com/team/app',
+      'ghcr.io/team/app_name__x-y.z:v2.0.0-rc.1',
+      'a/b/c/d/e',
     ]);
     bad(checkImage, [
-      '', 'Nginx', 'team/App', 'team//app', '/app', 'app/', 'app:', 'app:-x', `app:${'t'.repeat(129)}`, 'app name', 'app_', '-app', 'app@sha256:12',
+      '',
+      'Nginx',
+      'team/App',
+      'team//app',
+      '/app',
+      'app/',
+      'app:',
+      'app:-x',
+      `app:${'t'.repeat(129)}`,
+      'app name',
+      'app_',
+      '-app',
+      'app@sha256:12',
       `app@sha256:${'a'.repeat(64)}`,
     ]);
     expect(parseImageReference('localhost:5000/a/b:tag')).toEqual({ repository: 'localhost:5000/a/b', tag: 'tag' });
@@ -50,7 +70,16 @@ describe('input rules', () => {
 
   it('--target: dns:/// or xds:/// with a host and an optional port', () => {
     ok(checkTarget, ['dns:///greeter-server:20000', 'xds:///greeter-server:20000', 'dns:///localhost', 'dns:///10.0.0.1:80']);
-    bad(checkTarget, ['', 'greeter-server:20000', 'http://greeter-server:20000', 'dns://greeter-server:20000', 'dns:///', 'xds:///a:0', 'xds:///a:70000', 'dns:///a b:1']);
+    bad(checkTarget, [
+      '',
+      'greeter-server:20000',
+      'http://greeter-server:20000',
+      'dns://greeter-server:20000',
+      'dns:///',
+      'xds:///a:0',
+      'xds:///a:70000',
+      'dns:///a b:1',
+    ]);
   });
 
   it('the Helm release <name>-<version> fits in 53 characters', () => {

@@ -61,7 +61,8 @@ export type ImageReference = { repository: string; tag?: string; digest?: string
 
 /** Splits an image reference the way Docker does, or returns an error message. */
 export function parseImageReference(value: string): ImageReference | string {
-  const rule = 'Docker\'s image reference grammar: [registry[:port]/]path[:tag][@digest], the path in lower case (letters, digits, and ".", "_", "__" or "-" between them)';
+  const rule =
+    'Docker\'s image reference grammar: [registry[:port]/]path[:tag][@digest], the path in lower case (letters, digits, and ".", "_", "__" or "-" between them)';
   if (value === '') return `--image must not be empty (${rule})`;
   const match = referencePattern.exec(value);
   if (!match) {
@@ -72,7 +73,8 @@ export function parseImageReference(value: string): ImageReference | string {
     return `--image "${value}" is not a valid image reference${hint}: ${rule}`;
   }
   const repository = match[1] ?? '';
-  if (repository.length > NAME_TOTAL_MAX) return `--image "${value}": the repository name is ${repository.length} characters long; Docker allows ${NAME_TOTAL_MAX}`;
+  if (repository.length > NAME_TOTAL_MAX)
+    return `--image "${value}": the repository name is ${repository.length} characters long; Docker allows ${NAME_TOTAL_MAX}`;
   const reference: ImageReference = { repository };
   if (match[2] !== undefined) reference.tag = match[2];
   if (match[3] !== undefined) reference.digest = match[3];
@@ -90,7 +92,8 @@ export const checkImage: Check = (value) => {
 
 /** Kubernetes label key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters. */
 export const checkLabelKey: Check = (value) => {
-  const rule = 'a Kubernetes label key: [prefix/]name, the name at most 63 characters of letters, digits, "-", "_" and ".", starting and ending with a letter or digit; the prefix a DNS subdomain';
+  const rule =
+    'a Kubernetes label key: [prefix/]name, the name at most 63 characters of letters, digits, "-", "_" and ".", starting and ending with a letter or digit; the prefix a DNS subdomain';
   if (value === '') return `--version-label must not be empty (${rule})`;
   const parts = value.split('/');
   if (parts.length > 2) return `--version-label "${value}" has more than one "/" (${rule})`;

@@ -32,13 +32,18 @@ try {
   step('switched to weighted-70-30 from the page; 15 s of calls, then a verdict...');
   await page.waitForTimeout(15_000);
   await page.click('#verify-button');
-  await page.locator('#verdict-summary').filter({ hasText: /PASS|FAIL/ }).waitFor({ timeout: 120_000 });
+  await page
+    .locator('#verdict-summary')
+    .filter({ hasText: /PASS|FAIL/ })
+    .waitFor({ timeout: 120_000 });
   const verdict = await page.locator('#verdict-summary').innerText();
   step(`verdict: ${verdict}`);
   mkdirSync(dirname(out), { recursive: true });
   // Down to the verdict: the scenario's files below it are the repository's own YAML.
   // (The page's own coordinates: the click on Verify has scrolled the viewport.)
-  const bottom = (await page.evaluate(`document.querySelector('section[aria-labelledby="verdict-title"]').getBoundingClientRect().bottom + window.scrollY`)) as number;
+  const bottom = (await page.evaluate(
+    `document.querySelector('section[aria-labelledby="verdict-title"]').getBoundingClientRect().bottom + window.scrollY`,
+  )) as number;
   await page.screenshot({ path: out, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(bottom + 16) } });
   step(`wrote ${out}`);
 } finally {

@@ -112,9 +112,23 @@ function writeJson(file: string, value: unknown): void {
 
 function pack(pkgDir: string): PackedTarball {
   const out = run('npm', ['pack', '--json', '--pack-destination', outDir], pkgDir);
-  const [info] = JSON.parse(out.slice(out.indexOf('['))) as { name: string; version: string; filename: string; size: number; unpackedSize: number; entryCount: number }[];
+  const [info] = JSON.parse(out.slice(out.indexOf('['))) as {
+    name: string;
+    version: string;
+    filename: string;
+    size: number;
+    unpackedSize: number;
+    entryCount: number;
+  }[];
   if (!info) throw new Error(`npm pack in ${pkgDir} printed no result:\n${out}`);
-  return { name: info.name, version: info.version, file: path.join(outDir, info.filename), size: info.size, unpackedSize: info.unpackedSize, entryCount: info.entryCount };
+  return {
+    name: info.name,
+    version: info.version,
+    file: path.join(outDir, info.filename),
+    size: info.size,
+    unpackedSize: info.unpackedSize,
+    entryCount: info.entryCount,
+  };
 }
 
 /** The data the generator reads (generators/app/paths.ts): templates, locks, versions, proto, chart, Node bootstrap. */
@@ -179,7 +193,10 @@ export function buildPackages(): PackedTarball[] {
     recursive: true,
     filter: (src) => !/[/\\]new-app\.(js|d\.ts)$/.test(src),
   });
-  copyInto(generatorDir, GENERATOR_DATA.filter((p) => !p.startsWith('generators/')));
+  copyInto(
+    generatorDir,
+    GENERATOR_DATA.filter((p) => !p.startsWith('generators/')),
+  );
   fs.copyFileSync(path.join(root, 'generators', 'README.md'), path.join(generatorDir, 'README.md'));
   const generatorImports = [...importedPackages(generatorDir, isTemplate).keys()].sort();
   const generatorPkg = {

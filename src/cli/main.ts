@@ -4,24 +4,20 @@ import { readFileSync } from 'node:fs';
 
 interface Command {
   summary: string;
-  usage: string;
   load: () => Promise<{ run(argv: string[]): Promise<number> }>;
 }
 
 const commands: Record<string, Command> = {
   newApp: {
     summary: 'scaffold a greeter gRPC server or client project (Dockerfile, Helm chart, Makefile)',
-    usage: 'canarykit newApp <dir> --type server|client [--name N] [--app-version v2] [--yes] ...',
     load: () => import('./commands/new-app.ts'),
   },
   demo: {
     summary: 'run every routing scenario on the local xDS mesh and verify the version split',
-    usage: 'canarykit demo [--scenario NAME]... [--json] [--list]',
     load: () => import('./commands/demo.ts'),
   },
   play: {
     summary: 'keep the local mesh running and switch scenarios by name (for workshops)',
-    usage: 'canarykit play [--http-port 8080] [--rate 10]',
     load: () => import('./commands/play.ts'),
   },
   promote: {
@@ -31,22 +27,18 @@ const commands: Record<string, Command> = {
   },
   e2e: {
     summary: 'run the scenarios on a driver: local (xDS mesh) or kind (kind + Istio)',
-    usage: 'canarykit e2e --driver local|kind [--scenario NAME]... [--dry-run]',
     load: () => import('./commands/e2e.ts'),
   },
   cluster: {
     summary: 'kind + Istio: up, deploy, e2e, down (--dry-run prints the plan)',
-    usage: 'canarykit cluster up|deploy|e2e|down [--dry-run] [--scenario NAME]...',
     load: () => import('./commands/cluster.ts'),
   },
   mesh: {
     summary: 'diff the xDS that src/mesh and a real istiod send the same client, per scenario',
-    usage: 'canarykit mesh diff [--scenario NAME]... [--verbose]',
     load: () => import('./commands/mesh.ts'),
   },
   scenarios: {
     summary: 'list the routing scenarios and validate their files',
-    usage: 'canarykit scenarios [--validate] [--dir scenarios]',
     load: () => import('./commands/scenarios.ts'),
   },
 };

@@ -42,7 +42,7 @@ describe('PlaySession (play: switching scenarios on the local mesh)', () => {
     rmSync(tmp, { recursive: true, force: true });
   }, 30_000);
 
-  it('misroutes none of the default client\'s calls over 100 switches between all-v1 and header-user-admin', async () => {
+  it("misroutes none of the default client's calls over 100 switches between all-v1 and header-user-admin", async () => {
     // Both scenarios send the default client (no headers) to v1: not one of its calls may reach v2,
     // during a switch included.
     const port = driver.activeClients().find((c) => c.identity === 'default')!.httpPort;

@@ -10,7 +10,6 @@
 // The prompt and the dashboard's switch control both go through `switchTo(name)`: one lookup,
 // one refusal text, one queue. Switches run one after another, so two people switching at once
 // end in the state of the last switch, never in a mix of both.
-import { toDriverScenario } from '../driver/from-scenario.ts';
 import type { LocalDriver } from '../local/local-driver.ts';
 import { loadScenario, type Scenario } from '../scenarios/load.ts';
 import { verifyLogs, type VerifyResult } from '../verify/check.ts';
@@ -129,9 +128,8 @@ export class PlaySession {
   async apply(scenario: Scenario): Promise<Scenario> {
     const run = this.#queue.then(async () => {
       const fresh = loadScenario(scenario.dir);
-      const target = toDriverScenario(fresh);
-      const applied = await this.driver.apply(target);
-      await this.driver.waitForRouting(target, applied);
+      const applied = await this.driver.apply(fresh);
+      await this.driver.waitForRouting(fresh, applied);
       this.#current = fresh;
       this.#since = new Date();
       this.#history.push({ name: fresh.name, at: this.#since });
@@ -164,7 +162,7 @@ export class PlaySession {
     this.#verifying = current.name;
     this.#emit('verify');
     try {
-      const logs = await this.driver.collect(toDriverScenario(current), this.#since);
+      const logs = await this.driver.collect(current, this.#since);
       const result = verifyLogs(current.expect, logs, 'local');
       this.#verdict = { scenario: current.name, at: new Date(), result };
       return result;

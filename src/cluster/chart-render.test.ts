@@ -7,17 +7,20 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { loadDriverScenario } from '../driver/from-scenario.ts';
+import { loadScenario } from '../scenarios/load.ts';
 import { CLIENT_CONTAINER, clientDeployment, clientSelector, SERVER_CONTAINER, serverSelector } from './helm-values.ts';
 import { clientsOf, deployPlan, e2ePlan, type ExecStep } from './plan.ts';
-import { scenarioManifests } from './scenario-files.ts';
 import { defaultClusterSettings, REPO_ROOT } from './settings.ts';
 import { findTool } from './tools.ts';
 
 const helmBin = findTool('helm', { localBin: join(REPO_ROOT, '.tools/bin') });
 const fixtures = join(import.meta.dirname, 'testdata/scenarios');
 
-interface Obj { kind: string; metadata: { name: string }; spec?: Record<string, unknown> }
+interface Obj {
+  kind: string;
+  metadata: { name: string };
+  spec?: Record<string, unknown>;
+}
 interface PodTemplate {
   metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
   spec: { containers: Array<{ name: string; image: string; imagePullPolicy: string; env?: Array<{ name: string; value?: string }> }> };
@@ -30,19 +33,27 @@ async function render(step: ExecStep): Promise<Obj[]> {
   const release = step.argv[3]!;
   const result = await execa(helmBin!, ['template', release, join(REPO_ROOT, 'charts/greeter'), '--namespace', 'canarykit', '-f', file], { reject: false });
   expect(result.exitCode, String(result.stderr)).toBe(0);
-  return parseAllDocuments(String(result.stdout)).map((d) => d.toJS() as Obj).filter(Boolean);
+  return parseAllDocuments(String(result.stdout))
+    .map((d) => d.toJS() as Obj)
+    .filter(Boolean);
 }
 
 const matches = (selector: string, labels: Record<string, string>) =>
-  selector.split(',').every((pair) => { const [k, v] = pair.split('='); return labels[k!] === v; });
+  selector.split(',').every((pair) => {
+    const [k, v] = pair.split('=');
+    return labels[k!] === v;
+  });
 
 describe.runIf(helmBin !== undefined)('generated values rendered with helm template (charts/greeter)', () => {
   const settings = defaultClusterSettings({ versions: { kind: 'v0.33.0', kindNodeImage: 'x', istio: '1.31.1', kubectl: 'v1.36.4', helm: 'v4.3.1' } });
-  const scenarios = ['header-user-admin', 'ingress-70-30'].map((n) => loadDriverScenario(join(fixtures, n)));
-  const helmSteps = (steps: readonly { type: string }[]) => steps.filter((s): s is ExecStep => s.type === 'exec' && (s as ExecStep).argv[0] === 'helm' && (s as ExecStep).argv[1] === 'upgrade');
+  const scenarios = ['header-user-admin', 'ingress-70-30'].map((n) => loadScenario(join(fixtures, n)));
+  const helmSteps = (steps: readonly { type: string }[]) =>
+    steps.filter((s): s is ExecStep => s.type === 'exec' && (s as ExecStep).argv[0] === 'helm' && (s as ExecStep).argv[1] === 'upgrade');
 
   it('client pods match the log selector, have the client container and the Deployment istioctl probes', async () => {
-    for (const step of helmSteps(deployPlan(settings, { build: false, clients: clientsOf(scenarios) }).steps).filter((s) => s.argv[3]!.startsWith('greeter-client-'))) {
+    for (const step of helmSteps(deployPlan(settings, { build: false, clients: clientsOf(scenarios) }).steps).filter((s) =>
+      s.argv[3]!.startsWith('greeter-client-'),
+    )) {
       const identity = step.argv[3]!.slice('greeter-client-'.length);
       const objects = await render(step);
       const deployment = objects.find((o) => o.kind === 'Deployment')!;
@@ -62,7 +73,7 @@ describe.runIf(helmBin !== undefined)('generated values rendered with helm templ
   });
 
   it('server pods match the log selector; only v1 makes the Service, with the grpc port', async () => {
-    const plan = e2ePlan(settings, [{ scenario: scenarios[1]!, manifests: scenarioManifests(scenarios[1]!.dir) }]);
+    const plan = e2ePlan(settings, [{ scenario: scenarios[1]! }]);
     for (const step of helmSteps(plan.steps).filter((s) => s.argv[3]!.startsWith('greeter-server-'))) {
       const version = step.argv[3]!.slice('greeter-server-'.length);
       const objects = await render(step);
@@ -75,7 +86,9 @@ describe.runIf(helmBin !== undefined)('generated values rendered with helm templ
       const service = objects.find((o) => o.kind === 'Service');
       if (version === 'v1') {
         expect(service?.metadata.name).toBe('greeter-server');
-        expect((service?.spec as { ports: Array<{ name: string; port: number }> }).ports).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'grpc', port: 20000 })]));
+        expect((service!.spec as { ports: Array<{ name: string; port: number }> }).ports).toEqual(
+          expect.arrayContaining([expect.objectContaining({ name: 'grpc', port: 20000 })]),
+        );
       } else {
         expect(service).toBeUndefined();
       }
@@ -84,7 +97,9 @@ describe.runIf(helmBin !== undefined)('generated values rendered with helm templ
 
   it('proxyless clients get the grpc-agent template', async () => {
     const proxyless = defaultClusterSettings({ versions: settings.versions, meshMode: 'proxyless' });
-    const step = helmSteps(deployPlan(proxyless, { build: false, clients: [{ identity: 'default' }] }).steps).find((s) => s.argv[3] === 'greeter-client-default')!;
+    const step = helmSteps(deployPlan(proxyless, { build: false, clients: [{ identity: 'default' }] }).steps).find(
+      (s) => s.argv[3] === 'greeter-client-default',
+    )!;
     const pod = ((await render(step)).find((o) => o.kind === 'Deployment')!.spec as { template: PodTemplate }).template;
     expect(pod.metadata.annotations?.['inject.istio.io/templates']).toBe('grpc-agent');
   });

@@ -11,14 +11,24 @@ const options = { dryRun: true, scenarios: [] as string[], scenariosDir: 'scenar
 async function capture(command: string, extra: Partial<typeof options> = {}) {
   let out = '';
   let err = '';
-  const code = await runCluster(command, { ...options, ...extra, out: (t) => { out += t; }, err: (t) => { err += t; } });
+  const code = await runCluster(command, {
+    ...options,
+    ...extra,
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+  });
   return { code, out, err };
 }
 
 describe('canarykit cluster arguments', () => {
   it('parses the options make passes', () => {
     expect(parseClusterArgs(['e2e', '--dry-run', '--scenario', 'a', '--scenario', 'b', '--proxyless', '--sample-seconds', '30'])).toMatchObject({
-      command: 'e2e', options: { dryRun: true, scenarios: ['a', 'b'], proxyless: true, sampleSeconds: 30, build: true },
+      command: 'e2e',
+      options: { dryRun: true, scenarios: ['a', 'b'], proxyless: true, sampleSeconds: 30, build: true },
     });
     expect(parseClusterArgs(['deploy', '--no-build']).options.build).toBe(false);
   });
@@ -37,7 +47,9 @@ describe.runIf(existsSync(join(REPO_ROOT, 'scenarios/weighted-90-10')))('canaryk
     for (const name of ['weighted-90-10', 'header-user-admin', 'mirror-v2', 'ingress-weighted-70-30', 'replicas-canary']) {
       expect(out).toContain(`[scenario ${name}] verify`);
     }
-    expect(out).toContain('kubectl --context kind-canarykit apply -n canarykit -f scenarios/mirror-v2/destination-rule.yaml -f scenarios/mirror-v2/virtual-service.yaml');
+    expect(out).toContain(
+      'kubectl --context kind-canarykit apply -n canarykit -f scenarios/mirror-v2/destination-rule.yaml -f scenarios/mirror-v2/virtual-service.yaml',
+    );
   });
 
   it('--scenario narrows it, and an unknown name lists the real ones', async () => {

@@ -6,7 +6,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DriverClient } from '../driver/driver.ts';
-import { toDriverScenario } from '../driver/from-scenario.ts';
 import { runScenario } from '../driver/run-scenario.ts';
 import { listScenarios, type Scenario } from '../scenarios/load.ts';
 import { plannedCalls, verifyLogs } from '../verify/check.ts';
@@ -15,12 +14,23 @@ import { Executor } from './executor.ts';
 import { loadIstioOperator } from './istio-operator.ts';
 import { loadKindConfig } from './kind-config.ts';
 import { KindDriver } from './kind-driver.ts';
-import { clusterNode, imagesOfNode, officialImages, parseOfflineChoice, privilegedRefused, readOfflineImages, resolveImages, RESTRICTED_HOST_BIN, type ClusterImages, type OfflineChoice } from './images.ts';
+import {
+  clusterNode,
+  imagesOfNode,
+  officialImages,
+  parseOfflineChoice,
+  privilegedRefused,
+  readOfflineImages,
+  resolveImages,
+  RESTRICTED_HOST_BIN,
+  type ClusterImages,
+  type OfflineChoice,
+} from './images.ts';
 import { clientsOf, clusterDownPlan, clusterUpPlan, deployPlan, e2ePlan, type ClusterUpFiles, type Plan } from './plan.ts';
 import { proxylessSkipReason } from './proxyless.ts';
 import { renderPlan } from './render.ts';
-import { scenarioManifests } from './scenario-files.ts';
 import { DEFAULT_CLIENT_RATE, defaultClusterSettings, REPO_ROOT, type ClusterSettings } from './settings.ts';
+import { scenariosDirOf, scenariosDirOptions } from '../cli/scenarios-dir.ts';
 import { ClusterError, execaRunner, firstLine, preflight, type CommandRunner } from './tools.ts';
 
 const USAGE = `Usage: canarykit cluster <command> [options]
@@ -35,7 +45,7 @@ Commands:
 Options:
   --dry-run             print every command and manifest in order; run nothing
   --scenario NAME       only this scenario (repeatable; e2e)
-  --scenarios DIR       scenario folder (default: scenarios)
+  --scenarios-dir DIR   scenario folder (default: scenarios; --scenarios DIR is the old name)
   --proxyless           clients use proxyless gRPC (xds:///, grpc-agent) instead of the Envoy sidecar
   --offline auto|1|0    up: the images of 'make offline-images' (1), the official ones (0), or the
                         official ones when they can be pulled, else the offline ones (auto; env OFFLINE)
@@ -67,7 +77,8 @@ function loadScenarios(options: ClusterCliOptions): Scenario[] {
   const all = listScenarios(resolve(REPO_ROOT, options.scenariosDir));
   if (options.scenarios.length === 0) return all;
   const unknown = options.scenarios.filter((name) => !all.some((s) => s.name === name));
-  if (unknown.length > 0) throw new ClusterError(`no scenario named ${unknown.join(', ')} in ${options.scenariosDir}`, `pick from: ${all.map((s) => s.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new ClusterError(`no scenario named ${unknown.join(', ')} in ${options.scenariosDir}`, `pick from: ${all.map((s) => s.name).join(', ')}`);
   return all.filter((s) => options.scenarios.includes(s.name));
 }
 
@@ -90,7 +101,7 @@ export function sampleMsFor(scenario: Scenario): number {
  */
 export function deployClients(scenarios: readonly Scenario[], settings: Pick<ClusterSettings, 'meshMode' | 'images'>): DriverClient[] {
   const runnable = clusterScenarios(scenarios).filter((s) => settings.meshMode !== 'proxyless' || !proxylessSkipReason(s, settings.images));
-  return clientsOf(runnable.map(toDriverScenario));
+  return clientsOf(runnable);
 }
 
 function clusterUpFiles(settings: ClusterSettings): ClusterUpFiles {
@@ -102,15 +113,16 @@ function clusterUpFiles(settings: ClusterSettings): ClusterUpFiles {
 }
 
 export function plans(settings: ClusterSettings, scenarios: readonly Scenario[], sampleSeconds?: number): Record<'up' | 'deploy' | 'e2e' | 'down', Plan> {
-  const driverScenarios = scenarios.map(toDriverScenario);
   return {
     up: clusterUpPlan(settings, clusterUpFiles(settings)),
     deploy: deployPlan(settings, { build: true, clients: deployClients(scenarios, settings) }),
-    e2e: e2ePlan(settings, scenarios.map((scenario, i) => ({
-      scenario: driverScenarios[i]!,
-      manifests: scenarioManifests(scenario.dir),
-      sampleMs: sampleSeconds !== undefined ? sampleSeconds * 1000 : sampleMsFor(scenario),
-    }))),
+    e2e: e2ePlan(
+      settings,
+      scenarios.map((scenario) => ({
+        scenario,
+        sampleMs: sampleSeconds !== undefined ? sampleSeconds * 1000 : sampleMsFor(scenario),
+      })),
+    ),
     down: clusterDownPlan(settings),
   };
 }
@@ -136,7 +148,11 @@ export async function prepare(command: string, options: Pick<ClusterCliOptions, 
     // cluster, but nothing in it answers. It holds no state worth keeping: make it again.
     log(`cluster-up: kind cluster '${base.clusterName}' exists but its node container is stopped (Docker restarted?): deleting it to create it again`);
     const deleted = await plain.run(['kind', 'delete', 'cluster', '--name', base.clusterName], { timeoutMs: 120_000 });
-    if (deleted.exitCode !== 0) throw new ClusterError(`kind delete cluster --name ${base.clusterName} failed: ${firstLine(deleted.stderr)}`, `docker rm -f ${base.clusterName}-control-plane, then make cluster-up`);
+    if (deleted.exitCode !== 0)
+      throw new ClusterError(
+        `kind delete cluster --name ${base.clusterName} failed: ${firstLine(deleted.stderr)}`,
+        `docker rm -f ${base.clusterName}-control-plane, then make cluster-up`,
+      );
     node = undefined;
   }
   let images: ClusterImages;
@@ -152,11 +168,16 @@ export async function prepare(command: string, options: Pick<ClusterCliOptions, 
     images = node === undefined ? officialImages(base.versions) : imagesOfNode(node.image, base.clusterName, base.versions);
   }
   const pathDirs = [images.toolsBin, process.env.PATH].filter((d): d is string => Boolean(d));
-  if (command !== 'down' && (await privilegedRefused(plain, images.nodeImage).catch((error: unknown) => {
-    if (command === 'up') throw error;
-    return false;
-  }))) {
-    log(`${command}: this host refuses 'docker run --privileged' (root lacks CAP_SYS_RESOURCE): kind runs through ${relative(base.repoRoot, RESTRICTED_HOST_BIN)}/docker, which passes the capabilities and devices a node needs instead`);
+  if (
+    command !== 'down' &&
+    (await privilegedRefused(plain, images.nodeImage).catch((error: unknown) => {
+      if (command === 'up') throw error;
+      return false;
+    }))
+  ) {
+    log(
+      `${command}: this host refuses 'docker run --privileged' (root lacks CAP_SYS_RESOURCE): kind runs through ${relative(base.repoRoot, RESTRICTED_HOST_BIN)}/docker, which passes the capabilities and devices a node needs instead`,
+    );
     pathDirs.unshift(RESTRICTED_HOST_BIN);
   }
   const path = pathDirs.join(delimiter);
@@ -189,9 +210,13 @@ export async function runCluster(command: string, options: ClusterCliOptions): P
   if (options.dryRun) {
     const settings = settingsFor(options);
     const scenarios = command === 'deploy' || command === 'e2e' ? loadScenarios(options) : [];
-    out(renderPlan(command === 'deploy'
-      ? deployPlan(settings, { build: options.build, clients: deployClients(scenarios, settings) })
-      : plans(settings, scenarios, options.sampleSeconds)[command as 'up' | 'down' | 'e2e']));
+    out(
+      renderPlan(
+        command === 'deploy'
+          ? deployPlan(settings, { build: options.build, clients: deployClients(scenarios, settings) })
+          : plans(settings, scenarios, options.sampleSeconds)[command as 'up' | 'down' | 'e2e'],
+      ),
+    );
     return 0;
   }
   const files = command === 'up' ? clusterUpFiles(settingsFor(options)) : undefined;
@@ -207,12 +232,19 @@ export async function runCluster(command: string, options: ClusterCliOptions): P
     const executor = new Executor({ runner, settings, log });
     await executor.runSteps(plan.steps);
     if (command === 'up') {
-      const record: ClusterUpRecord = { date: new Date().toISOString(), images: settings.images.source, ms: Date.now() - started, createMs: executor.stepMs.get('kind-create') ?? 0 };
+      const record: ClusterUpRecord = {
+        date: new Date().toISOString(),
+        images: settings.images.source,
+        ms: Date.now() - started,
+        createMs: executor.stepMs.get('kind-create') ?? 0,
+      };
       writeJson(join(settings.repoRoot, CLUSTER_UP_RECORD), record);
     }
-    log(command === 'up'
-      ? `cluster-up: done in ${((Date.now() - started) / 1000).toFixed(0)} s; next: make deploy${settings.images.envoy ? '' : ' PROXYLESS=1'}`
-      : 'cluster-down: done');
+    log(
+      command === 'up'
+        ? `cluster-up: done in ${((Date.now() - started) / 1000).toFixed(0)} s; next: make deploy${settings.images.envoy ? '' : ' PROXYLESS=1'}`
+        : 'cluster-down: done',
+    );
     return 0;
   }
   if (command === 'deploy') {
@@ -273,11 +305,21 @@ function observedShares(result: ReturnType<typeof verifyLogs>): Pick<ClusterScen
   return { observed, calls: { ...result.totals } };
 }
 
-async function runE2e(settings: ClusterSettings, runner: CommandRunner, scenarios: readonly Scenario[], options: ClusterCliOptions, out: (t: string) => void, log: (l: string) => void): Promise<number> {
+async function runE2e(
+  settings: ClusterSettings,
+  runner: CommandRunner,
+  scenarios: readonly Scenario[],
+  options: ClusterCliOptions,
+  out: (t: string) => void,
+  log: (l: string) => void,
+): Promise<number> {
   // Tools, Docker and the cluster are checked once, up front: without them no scenario can run,
   // and one message says so (instead of one failure with diagnostics per scenario).
   const localBin = join(settings.repoRoot, '.tools/bin');
-  await preflight({ runner, versions: settings.versions, clusterName: settings.clusterName, where: { localBin, path: runner.path } }, { cluster: true, tools: ['kind', 'kubectl', 'helm', 'istioctl'] });
+  await preflight(
+    { runner, versions: settings.versions, clusterName: settings.clusterName, where: { localBin, path: runner.path } },
+    { cluster: true, tools: ['kind', 'kubectl', 'helm', 'istioctl'] },
+  );
   const driver = new KindDriver({ settings, log, runner });
   await driver.up();
   const results: ClusterScenarioResult[] = [];
@@ -295,7 +337,7 @@ async function runE2e(settings: ClusterSettings, runner: CommandRunner, scenario
     try {
       const run = await runScenario({
         driver,
-        scenario: toDriverScenario(scenario),
+        scenario,
         sampleMs: options.sampleSeconds !== undefined ? options.sampleSeconds * 1000 : sampleMsFor(scenario),
         verify: (_s, logs) => {
           verdict = verifyLogs(scenario.expect, logs, 'cluster');
@@ -307,19 +349,36 @@ async function runE2e(settings: ClusterSettings, runner: CommandRunner, scenario
     } catch (error) {
       // A scenario failure is reported (with diagnostics) and the next scenario runs.
       out(`${scenario.name}: FAIL\n${(error as Error).message}\n`);
-      results.push({ scenario: scenario.name, status: 'failed', reason: firstLine((error as Error).message), applyToVerdictMs: Date.now() - started, ...(verdict ? observedShares(verdict) : {}) });
+      results.push({
+        scenario: scenario.name,
+        status: 'failed',
+        reason: firstLine((error as Error).message),
+        applyToVerdictMs: Date.now() - started,
+        ...(verdict ? observedShares(verdict) : {}),
+      });
     }
   }
   const file = join(settings.repoRoot, options.json ?? E2E_RESULTS_FILE);
   const report: ClusterE2eResults = {
-    date: new Date().toISOString(), cluster: settings.clusterName, meshMode: settings.meshMode,
+    date: new Date().toISOString(),
+    cluster: settings.clusterName,
+    meshMode: settings.meshMode,
     images: { source: settings.images.source, nodeImage: settings.images.nodeImage, istio: settings.images.istioVersion },
     scenarios: results,
   };
   writeJson(file, report);
   const count = (status: ClusterScenarioResult['status']) => results.filter((r) => r.status === status).length;
   const ran = count('passed') + count('failed');
-  out(`\n${count('passed')}/${ran} cluster scenarios passed${count('not-run') ? `, ${count('not-run')} not run (${results.filter((r) => r.status === 'not-run').map((r) => r.scenario).join(', ')}: see above)` : ''}; results: ${relative(settings.repoRoot, file)}\n`);
+  out(
+    `\n${count('passed')}/${ran} cluster scenarios passed${
+      count('not-run')
+        ? `, ${count('not-run')} not run (${results
+            .filter((r) => r.status === 'not-run')
+            .map((r) => r.scenario)
+            .join(', ')}: see above)`
+        : ''
+    }; results: ${relative(settings.repoRoot, file)}\n`,
+  );
   return count('failed') === 0 && ran > 0 ? 0 : 1;
 }
 
@@ -330,7 +389,7 @@ export function parseClusterArgs(argv: readonly string[]): { command: string | u
     options: {
       'dry-run': { type: 'boolean', default: false },
       scenario: { type: 'string', multiple: true, default: [] },
-      scenarios: { type: 'string', default: 'scenarios' },
+      ...scenariosDirOptions('scenarios'),
       proxyless: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'sample-seconds': { type: 'string' },
@@ -347,7 +406,7 @@ export function parseClusterArgs(argv: readonly string[]): { command: string | u
     options: {
       dryRun: values['dry-run'],
       scenarios: values.scenario,
-      scenariosDir: values.scenarios,
+      scenariosDir: scenariosDirOf(values, 'scenarios', 'scenarios'),
       proxyless: values.proxyless,
       build: !values['no-build'],
       offline: parseOfflineChoice(values.offline ?? process.env.OFFLINE),
@@ -367,7 +426,11 @@ export async function run(argv: string[]): Promise<number> {
     }
     return await runCluster(command, options);
   } catch (error) {
-    if (error instanceof ClusterError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') || /is not a valid (kind|install)/.test((error as Error).message)) {
+    if (
+      error instanceof ClusterError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ||
+      /is not a valid (kind|install)/.test((error as Error).message)
+    ) {
       process.stderr.write(`canarykit cluster: ${(error as Error).message}\n`);
       return 1;
     }

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Executor, hintFor, istioctlVersionProblem, sidecarProblem } from './executor.ts';
 import { clusterUpPlan, scenarioSteps, type ExecStep } from './plan.ts';
-import { loadDriverScenario } from '../driver/from-scenario.ts';
-import { scenarioManifests } from './scenario-files.ts';
+import { loadScenario } from '../scenarios/load.ts';
 import { scriptedRunner } from './scripted-runner.ts';
 import { defaultClusterSettings } from './settings.ts';
 import { ClusterError } from './tools.ts';
@@ -20,16 +19,33 @@ const settings = defaultClusterSettings({
 /** A clock that moves only when the executor sleeps. */
 function fakeTime(start = Date.parse('2026-11-22T01:40:44.500Z')) {
   let t = start;
-  return { now: () => new Date(t), sleep: async (ms: number) => { t += ms; }, slept: () => t - start };
+  return {
+    now: () => new Date(t),
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+    slept: () => t - start,
+  };
 }
 
 function executor(runner: ReturnType<typeof scriptedRunner>, files: Record<string, string> = {}) {
   const time = fakeTime();
-  return { time, exec: new Executor({ runner, settings, now: time.now, sleep: time.sleep, writeFile: (p, c) => { files[p] = c; } }) };
+  return {
+    time,
+    exec: new Executor({
+      runner,
+      settings,
+      now: time.now,
+      sleep: time.sleep,
+      writeFile: (p, c) => {
+        files[p] = c;
+      },
+    }),
+  };
 }
 
-const weighted = loadDriverScenario(join(testdata, 'scenarios/weighted-90-10'));
-const weightedSteps = scenarioSteps(settings, weighted, scenarioManifests(weighted.dir));
+const weighted = loadScenario(join(testdata, 'scenarios/weighted-90-10'));
+const weightedSteps = scenarioSteps(settings, weighted);
 
 describe('Executor.exec', () => {
   it('reuses the cluster when kind get clusters lists it (idempotent cluster-up)', async () => {
@@ -57,8 +73,13 @@ describe('Executor.exec', () => {
   });
 
   it('fails with the step, the command, the tool output and a fix (recorded kind output)', async () => {
-    const runner = scriptedRunner([[/^kind create/, { exitCode: 1, stderr: read('tool-output/kind-create-no-registry.stderr') }], [/^kind get/, { stdout: '' }]]);
-    const error = await executor(runner).exec.exec(clusterUpPlan(settings).steps[0] as ExecStep).catch((e: unknown) => e);
+    const runner = scriptedRunner([
+      [/^kind create/, { exitCode: 1, stderr: read('tool-output/kind-create-no-registry.stderr') }],
+      [/^kind get/, { stdout: '' }],
+    ]);
+    const error = await executor(runner)
+      .exec.exec(clusterUpPlan(settings).steps[0] as ExecStep)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClusterError);
     const message = (error as Error).message;
     expect(message).toContain("[cluster] create the kind cluster 'canarykit'");
@@ -71,7 +92,9 @@ describe('Executor.exec', () => {
     expect(hintFor(read('tool-output/kubectl-no-context.stderr'))).toBe('make cluster-up');
     expect(hintFor('error: context "kind-canarykit" does not exist')).toBe('make cluster-up');
     expect(hintFor(read('tool-output/docker-info-no-daemon.stderr'))).toMatch(/start Docker/);
-    expect(hintFor('Warning  Failed  pod/greeter-client-default-v1-x  Failed to pull image "greeter-client:1.0.0": ErrImagePull')).toMatch(/kind load docker-image/);
+    expect(hintFor('Warning  Failed  pod/greeter-client-default-v1-x  Failed to pull image "greeter-client:1.0.0": ErrImagePull')).toMatch(
+      /kind load docker-image/,
+    );
     expect(hintFor('failed to create fsnotify watcher: too many open files')).toMatch(/max_user_watches/);
   });
 });
@@ -86,7 +109,10 @@ describe('Executor checks', () => {
     const pods = (items: object[]) => JSON.stringify({ kind: 'List', items });
     const ok = pods([
       { metadata: { name: 'greeter-server-v1-a' }, spec: { containers: [{ name: 'server' }, { name: 'istio-proxy' }] } },
-      { metadata: { name: 'greeter-server-v2-b' }, spec: { initContainers: [{ name: 'istio-init' }, { name: 'istio-proxy' }], containers: [{ name: 'server' }] } },
+      {
+        metadata: { name: 'greeter-server-v2-b' },
+        spec: { initContainers: [{ name: 'istio-init' }, { name: 'istio-proxy' }], containers: [{ name: 'server' }] },
+      },
       { metadata: { name: 'greeter-client-ingress-v1-c', annotations: { 'sidecar.istio.io/inject': 'false' } }, spec: { containers: [{ name: 'client' }] } },
     ]);
     expect(sidecarProblem(ok, settings)).toBeUndefined();
@@ -113,9 +139,12 @@ describe('Executor.waitRouting', () => {
   it('then waits until the sidecar sees every server pod healthy (a rollout drains the old one)', async () => {
     const runner = scriptedRunner([
       [/proxy-config routes/, { stdout: routed }],
-      [/proxy-config endpoints .* --cluster outbound\|20000\|\|greeter-server\.canarykit\.svc\.cluster\.local -o json/, (_a, call) => ({
-        stdout: read(call === 0 ? 'proxy-config/client-default-endpoints-rollout.json' : 'proxy-config/client-default-endpoints-v1-v2.json'),
-      })],
+      [
+        /proxy-config endpoints .* --cluster outbound\|20000\|\|greeter-server\.canarykit\.svc\.cluster\.local -o json/,
+        (_a, call) => ({
+          stdout: read(call === 0 ? 'proxy-config/client-default-endpoints-rollout.json' : 'proxy-config/client-default-endpoints-v1-v2.json'),
+        }),
+      ],
     ]);
     const { exec, time } = executor(runner);
     await exec.waitRouting(weightedSteps.wait);
@@ -123,12 +152,26 @@ describe('Executor.waitRouting', () => {
   });
 
   it('counts the replicas a scenario asks for', async () => {
-    const replicas = { ...weighted, name: 'replicas', servers: [{ version: 'v1', replicas: 3 }, { version: 'v2', replicas: 1 }] };
-    const wait = scenarioSteps(settings, replicas, []).wait;
+    const replicas = {
+      ...weighted,
+      name: 'replicas',
+      servers: [
+        { ...weighted.servers[0]!, replicas: 3 },
+        { ...weighted.servers[1]!, replicas: 1 },
+      ],
+      manifests: [],
+      routing: { ...weighted.routing, routeTables: [] },
+    };
+    const wait = scenarioSteps(settings, replicas).wait;
     expect(wait.probes[0]?.endpoints?.healthy).toBe(4);
     const runner = scriptedRunner([
       [/proxy-config routes/, { stdout: noRules }],
-      [/proxy-config endpoints/, (_a, call) => ({ stdout: read(call === 0 ? 'proxy-config/client-default-endpoints-v1-v2.json' : 'proxy-config/client-default-endpoints-replicas.json') })],
+      [
+        /proxy-config endpoints/,
+        (_a, call) => ({
+          stdout: read(call === 0 ? 'proxy-config/client-default-endpoints-v1-v2.json' : 'proxy-config/client-default-endpoints-replicas.json'),
+        }),
+      ],
     ]);
     await executor(runner).exec.waitRouting(wait);
     expect(runner.lines().filter((l) => l.includes('endpoints'))).toHaveLength(2);
@@ -137,51 +180,74 @@ describe('Executor.waitRouting', () => {
   it('gives up after its bound and says what the routes still look like', async () => {
     const runner = scriptedRunner([[/proxy-config routes/, { stdout: noRules }]]);
     const { exec, time } = executor(runner);
-    await expect(exec.waitRouting(weightedSteps.wait)).rejects.toThrow(/routing not in effect after 10 s:[\s\S]*deploy\/greeter-client-default-v1: .*has \[outbound\|20000\|\|greeter-server/);
+    await expect(exec.waitRouting(weightedSteps.wait)).rejects.toThrow(
+      /routing not in effect after 10 s:[\s\S]*deploy\/greeter-client-default-v1: .*has \[outbound\|20000\|\|greeter-server/,
+    );
     expect(time.slept()).toBe(10_000);
   });
 
   it('keeps polling while istioctl cannot reach the pod yet', async () => {
-    const runner = scriptedRunner([endpoints, [/proxy-config routes/, (_a, call) => (call === 0 ? { exitCode: 1, stderr: 'Error: failed to get config dump: pods "x" not found\n' } : { stdout: routed })]]);
+    const runner = scriptedRunner([
+      endpoints,
+      [
+        /proxy-config routes/,
+        (_a, call) => (call === 0 ? { exitCode: 1, stderr: 'Error: failed to get config dump: pods "x" not found\n' } : { stdout: routed }),
+      ],
+    ]);
     await executor(runner).exec.waitRouting(weightedSteps.wait);
   });
 });
 
-describe('Executor.waitRouting for proxyless clients (proxy-status -o json and istiod\'s routes)', () => {
+describe("Executor.waitRouting for proxyless clients (proxy-status -o json and istiod's routes)", () => {
   const proxyless = defaultClusterSettings({ versions: settings.versions, meshMode: 'proxyless', routingTimeoutMs: 10_000 });
-  const wait = scenarioSteps(proxyless, weighted, scenarioManifests(weighted.dir)).wait;
+  const wait = scenarioSteps(proxyless, weighted).wait;
   const client = 'greeter-client-default-v1-6d5f8c7b9d-q7w2x.canarykit';
-  const status = (rds: string, ids = [client]) => JSON.stringify({
-    resources: ids.map((id) => ({
-      '@type': 'type.googleapis.com/envoy.service.status.v3.ClientConfig',
-      node: { id },
-      genericXdsConfigs: [
-        { typeUrl: 'type.googleapis.com/envoy.config.listener.v3.Listener', configStatus: 'SYNCED' },
-        { typeUrl: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration', configStatus: rds },
-        { typeUrl: 'type.googleapis.com/envoy.config.cluster.v3.Cluster', configStatus: 'SYNCED' },
-        { typeUrl: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment', configStatus: 'SYNCED' },
-      ],
-    })),
-  });
+  const status = (rds: string, ids = [client]) =>
+    JSON.stringify({
+      resources: ids.map((id) => ({
+        '@type': 'type.googleapis.com/envoy.service.status.v3.ClientConfig',
+        node: { id },
+        genericXdsConfigs: [
+          { typeUrl: 'type.googleapis.com/envoy.config.listener.v3.Listener', configStatus: 'SYNCED' },
+          { typeUrl: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration', configStatus: rds },
+          { typeUrl: 'type.googleapis.com/envoy.config.cluster.v3.Cluster', configStatus: 'SYNCED' },
+          { typeUrl: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment', configStatus: 'SYNCED' },
+        ],
+      })),
+    });
   const domain = 'greeter-server.canarykit.svc.cluster.local';
   const route = (v1: number, v2: number) => ({
     match: { prefix: '/' },
-    route: { weightedClusters: { clusters: [
-      { name: `outbound|20000|v1|${domain}`, weight: v1 },
-      { name: `outbound|20000|v2|${domain}`, weight: v2 },
-    ] } },
+    route: {
+      weightedClusters: {
+        clusters: [
+          { name: `outbound|20000|v1|${domain}`, weight: v1 },
+          { name: `outbound|20000|v2|${domain}`, weight: v2 },
+        ],
+      },
+    },
   });
-  const dump = (v1: number, v2: number) => JSON.stringify({
-    'type.googleapis.com/envoy.config.route.v3.RouteConfiguration': [{
-      name: `${domain}:20000`,
-      resource: { '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration', name: `${domain}:20000`, virtualHosts: [{ name: `${domain}:20000`, domains: [`${domain}:20000`], routes: [route(v1, v2)] }] },
-    }],
-  });
+  const dump = (v1: number, v2: number) =>
+    JSON.stringify({
+      'type.googleapis.com/envoy.config.route.v3.RouteConfiguration': [
+        {
+          name: `${domain}:20000`,
+          resource: {
+            '@type': 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+            name: `${domain}:20000`,
+            virtualHosts: [{ name: `${domain}:20000`, domains: [`${domain}:20000`], routes: [route(v1, v2)] }],
+          },
+        },
+      ],
+    });
 
   it('first lets istiod push, then waits until the client is no longer STALE and istiod sends it the new routes', async () => {
     const runner = scriptedRunner([
       [/proxy-status -o json/, (_a, call) => ({ stdout: status(call === 0 ? 'STALE' : 'SYNCED') })],
-      [/config_dump\?proxyID=greeter-client-default-v1-6d5f8c7b9d-q7w2x\.canarykit&types=rds/, (_a, call) => ({ stdout: call === 0 ? dump(100, 0) : dump(90, 10) })],
+      [
+        /config_dump\?proxyID=greeter-client-default-v1-6d5f8c7b9d-q7w2x\.canarykit&types=rds/,
+        (_a, call) => ({ stdout: call === 0 ? dump(100, 0) : dump(90, 10) }),
+      ],
     ]);
     const { exec, time } = executor(runner);
     await exec.waitRouting(wait);
@@ -203,7 +269,9 @@ describe('Executor.waitRouting for proxyless clients (proxy-status -o json and i
 
 describe('Executor.collect', () => {
   it('asks kubectl for whole seconds and keeps what was logged from the instant routing took effect', async () => {
-    const runner = scriptedRunner([[/logs .* -l app=greeter-client-default,identity=default/, { stdout: read('kubectl-logs/weighted-90-10/client-default.log') }]]);
+    const runner = scriptedRunner([
+      [/logs .* -l app=greeter-client-default,identity=default/, { stdout: read('kubectl-logs/weighted-90-10/client-default.log') }],
+    ]);
     const since = new Date('2026-11-22T01:40:44.500Z');
     const logs = await executor(runner).exec.collect(weightedSteps.collect, since, new Date('2026-11-22T01:42:00Z'));
     expect(runner.calls[0]!.argv).toEqual(expect.arrayContaining(['--since-time', '2026-11-22T01:40:44Z']));
@@ -214,6 +282,8 @@ describe('Executor.collect', () => {
 
   it('fails clearly when kubectl cannot read the logs', async () => {
     const runner = scriptedRunner([[/logs/, { exitCode: 1, stderr: read('tool-output/kubectl-no-context.stderr') }]]);
-    await expect(executor(runner).exec.collect(weightedSteps.collect, new Date(), new Date())).rejects.toThrow(/context was not found[\s\S]*fix: make cluster-up/);
+    await expect(executor(runner).exec.collect(weightedSteps.collect, new Date(), new Date())).rejects.toThrow(
+      /context was not found[\s\S]*fix: make cluster-up/,
+    );
   });
 });

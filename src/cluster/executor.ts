@@ -8,7 +8,7 @@ import type { CollectedLogs } from '../driver/driver.ts';
 import { linesSince, sinceTimeArg } from './logs.ts';
 import { istiodDebug, SINCE, type CheckStep, type CollectStep, type ExecStep, type Step, type WaitRoutingStep } from './plan.ts';
 import { commandLine } from './render.ts';
-import { healthyEndpoints, parseProxyStatus, parseRouteConfigs, routeConfigsOfIstiodDump, routingMismatch, type ProxyXdsStatus } from './routing.ts';
+import { healthyEndpoints, parseProxyStatus, parseRouteConfigs, routeConfigsOfIstiodDump, routingMismatch, type ProxyXdsStatus } from './envoy-routes.ts';
 import type { ClusterSettings } from './settings.ts';
 import { ClusterError, firstLine, installHint, type CommandResult, type CommandRunner } from './tools.ts';
 
@@ -26,11 +26,23 @@ export interface ExecutorOptions {
 const HINTS: ReadonlyArray<readonly [RegExp, string]> = [
   [/Cannot connect to the Docker daemon|docker daemon is not running|error during connect/i, 'start Docker, then check with `docker info`'],
   [/context was not found|context "[^"]+" does not exist|no context exists|cluster '.*' not found/i, 'make cluster-up'],
-  [/ErrImagePull|ImagePullBackOff|ErrImageNeverPull/, 'the node could not find the image: `make deploy` runs `kind load docker-image` for it; check the chart uses imagePullPolicy IfNotPresent and a tag other than :latest'],
-  [/failed to pull image "kindest\/node/, 'Docker could not pull the kind node image: this machine needs access to docker.io (or `docker load` the image first)'],
+  [
+    /ErrImagePull|ImagePullBackOff|ErrImageNeverPull/,
+    'the node could not find the image: `make deploy` runs `kind load docker-image` for it; check the chart uses imagePullPolicy IfNotPresent and a tag other than :latest',
+  ],
+  [
+    /failed to pull image "kindest\/node/,
+    'Docker could not pull the kind node image: this machine needs access to docker.io (or `docker load` the image first)',
+  ],
   [/inotify|too many open files/i, 'raise the inotify limits: sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512'],
-  [/port is already allocated|address already in use/i, 'another process holds host port 30080 or 30443 (scripts/kind-config.yaml): stop it or change hostPort'],
-  [/timed out waiting for the condition|context deadline exceeded/i, 'a rollout did not finish in time: `kubectl get pods -A` and `kubectl get events -A --sort-by=.lastTimestamp` show why'],
+  [
+    /port is already allocated|address already in use/i,
+    'another process holds host port 30080 or 30443 (scripts/kind-config.yaml): stop it or change hostPort',
+  ],
+  [
+    /timed out waiting for the condition|context deadline exceeded/i,
+    'a rollout did not finish in time: `kubectl get pods -A` and `kubectl get events -A --sort-by=.lastTimestamp` show why',
+  ],
 ];
 
 export function hintFor(text: string): string | undefined {
@@ -55,10 +67,12 @@ export class Executor {
     this.#log = options.log ?? (() => {});
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#now = options.now ?? (() => new Date());
-    this.#writeFile = options.writeFile ?? ((path, content) => {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, content);
-    });
+    this.#writeFile =
+      options.writeFile ??
+      ((path, content) => {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, content);
+      });
   }
 
   #fail(step: Step, argv: readonly string[], result: CommandResult): never {
@@ -73,7 +87,13 @@ export class Executor {
   async exec(step: ExecStep): Promise<Date | undefined> {
     if (step.skipIf) {
       const probe = await this.#runner.run(step.skipIf.argv, { timeoutMs: 30_000 });
-      if (probe.exitCode === 0 && probe.stdout.split('\n').map((l) => l.trim()).includes(step.skipIf.stdoutLine)) {
+      if (
+        probe.exitCode === 0 &&
+        probe.stdout
+          .split('\n')
+          .map((l) => l.trim())
+          .includes(step.skipIf.stdoutLine)
+      ) {
         this.#log(`skip: ${step.skipIf.because}`);
         return undefined;
       }
@@ -90,9 +110,7 @@ export class Executor {
     this.#log(`[${step.phase}] ${step.purpose}`);
     const result = await this.#runner.run(step.argv, { timeoutMs: step.timeoutMs });
     if (result.exitCode !== 0) this.#fail(step, step.argv, result);
-    const problem = step.check === 'istioctl-version'
-      ? istioctlVersionProblem(result.stdout, this.#settings)
-      : sidecarProblem(result.stdout, this.#settings);
+    const problem = step.check === 'istioctl-version' ? istioctlVersionProblem(result.stdout, this.#settings) : sidecarProblem(result.stdout, this.#settings);
     if (problem) throw new ClusterError(`[${step.phase}] ${problem.message}`, problem.hint);
   }
 
@@ -140,7 +158,9 @@ export class Executor {
           healthy = -1;
         }
         if (healthy !== probe.endpoints.healthy) {
-          waiting.push(`${probe.workload}: ${healthy < 0 ? `endpoints unreadable (${firstLine(endpoints.stderr) || 'bad JSON'})` : healthy} healthy endpoints of ${probe.endpoints.cluster}, want ${probe.endpoints.healthy}`);
+          waiting.push(
+            `${probe.workload}: ${healthy < 0 ? `endpoints unreadable (${firstLine(endpoints.stderr) || 'bad JSON'})` : healthy} healthy endpoints of ${probe.endpoints.cluster}, want ${probe.endpoints.healthy}`,
+          );
         }
       }
     }
@@ -177,7 +197,10 @@ export class Executor {
         const dump = await this.#runner.run(istiodDebug(this.#settings, `/debug/config_dump?proxyID=${proxy.id}&types=rds`), { timeoutMs: 30_000 });
         let mismatch: string | undefined;
         try {
-          mismatch = dump.exitCode === 0 ? routingMismatch(routeConfigsOfIstiodDump(dump.stdout), probe.domain, probe.expected) : `istiod's config_dump: ${firstLine(dump.stderr)}`;
+          mismatch =
+            dump.exitCode === 0
+              ? routingMismatch(routeConfigsOfIstiodDump(dump.stdout), probe.domain, probe.expected)
+              : `istiod's config_dump: ${firstLine(dump.stderr)}`;
         } catch (error) {
           mismatch = `istiod's config_dump: ${(error as Error).message}`;
         }
@@ -252,7 +275,13 @@ export class Executor {
 
 export function istioctlVersionProblem(stdout: string, settings: ClusterSettings): { message: string; hint: string } | undefined {
   // `istioctl version --remote=false --short` prints the bare version (older releases: "client version: 1.x.y").
-  const version = stdout.trim().split('\n').pop()?.replace(/^client version:\s*/i, '').trim() ?? '';
+  const version =
+    stdout
+      .trim()
+      .split('\n')
+      .pop()
+      ?.replace(/^client version:\s*/i, '')
+      .trim() ?? '';
   const want = settings.images.istioVersion;
   if (version === want) return undefined;
   if (settings.images.source === 'offline') {
@@ -277,11 +306,13 @@ interface PodList {
 /** Every pod that should have a sidecar has `istio-proxy` (a container, or a native sidecar init container). */
 export function sidecarProblem(podsJson: string, settings: ClusterSettings): { message: string; hint: string } | undefined {
   const pods = (JSON.parse(podsJson) as PodList).items ?? [];
-  const missing = pods.filter((pod) => {
-    if (pod.metadata?.annotations?.['sidecar.istio.io/inject'] === 'false') return false;
-    const names = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c) => c.name);
-    return !names.includes('istio-proxy');
-  }).map((pod) => pod.metadata?.name ?? '(unnamed)');
+  const missing = pods
+    .filter((pod) => {
+      if (pod.metadata?.annotations?.['sidecar.istio.io/inject'] === 'false') return false;
+      const names = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c) => c.name);
+      return !names.includes('istio-proxy');
+    })
+    .map((pod) => pod.metadata?.name ?? '(unnamed)');
   if (missing.length === 0) return undefined;
   return {
     message: `no Istio sidecar in ${missing.join(', ')}: the pods were created without injection`,

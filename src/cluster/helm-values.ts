@@ -17,7 +17,6 @@ export const clientRelease = (identity: string): string => `greeter-client-${ide
 export const clientApp = (identity: string): string => `greeter-client-${identity}`;
 /** Deployment name the chart renders: <app>-<version>. */
 export const clientDeployment = (identity: string): string => `${clientApp(identity)}-${CLIENT_VERSION}`;
-export const serverDeployment = (server: ServerRelease): string => `greeter-server-${server.version}`;
 
 export function clientSelector(identity: string): string {
   return `app=${clientApp(identity)},${IDENTITY_LABEL}=${identity}`;

@@ -58,7 +58,8 @@ export function readOfflineImages(file = OFFLINE_IMAGES_FILE): OfflineImages | u
 
 export function offlineImages(offline: OfflineImages, versions: PinnedVersions, reason: string): ClusterImages {
   return {
-    source: 'offline', reason,
+    source: 'offline',
+    reason,
     nodeImage: offline.nodeImage,
     istio: { hub: offline.istioHub, tag: offline.istioTag },
     istioVersion: versions.offlineIstio ?? 'unknown',
@@ -78,7 +79,10 @@ export function parseOfflineChoice(value: string | undefined): OfflineChoice {
   if (value === undefined || value === '' || value === 'auto') return 'auto';
   if (/^(1|true|yes)$/i.test(value)) return 'yes';
   if (/^(0|false|no)$/i.test(value)) return 'no';
-  throw new ClusterError(`OFFLINE=${value} is not understood`, 'OFFLINE=1 (use the images of make offline-images), OFFLINE=0 (official images), or leave it unset to decide by whether the official node image can be pulled');
+  throw new ClusterError(
+    `OFFLINE=${value} is not understood`,
+    'OFFLINE=1 (use the images of make offline-images), OFFLINE=0 (official images), or leave it unset to decide by whether the official node image can be pulled',
+  );
 }
 
 export interface ResolveOptions {
@@ -97,11 +101,14 @@ export async function resolveImages(options: ResolveOptions): Promise<ClusterIma
   const offline = options.offline;
   const useOffline = async (reason: string): Promise<ClusterImages> => {
     if (!offline) {
-      throw new ClusterError(`${reason}, and the offline images are not built (${OFFLINE_IMAGES_FILE} is missing)`,
-        'make offline-images   (builds the kind node image and Istio from the Go module proxy and Debian packages: most of an hour cold on 2 cores, seconds when built before)');
+      throw new ClusterError(
+        `${reason}, and the offline images are not built (${OFFLINE_IMAGES_FILE} is missing)`,
+        'make offline-images   (builds the kind node image and Istio from the Go module proxy and Debian packages: most of an hour cold on 2 cores, seconds when built before)',
+      );
     }
     for (const image of [offline.nodeImage, `${offline.istioHub}/pilot:${offline.istioTag}`, `${offline.istioHub}/proxyv2:${offline.istioTag}`]) {
-      if (!(await imageExists(runner, image))) throw new ClusterError(`offline image ${image} is gone from Docker (${OFFLINE_IMAGES_FILE} names it)`, 'make offline-images');
+      if (!(await imageExists(runner, image)))
+        throw new ClusterError(`offline image ${image} is gone from Docker (${OFFLINE_IMAGES_FILE} names it)`, 'make offline-images');
     }
     return offlineImages(offline, versions, reason);
   };
@@ -122,17 +129,28 @@ export interface ClusterNode {
 }
 
 export async function clusterNode(runner: CommandRunner, clusterName: string): Promise<ClusterNode | undefined> {
-  const node = await runner.run(['docker', 'inspect', '--format', '{{.Config.Image}} {{.State.Running}}', `${clusterName}-control-plane`], { timeoutMs: 20_000 });
+  const node = await runner.run(['docker', 'inspect', '--format', '{{.Config.Image}} {{.State.Running}}', `${clusterName}-control-plane`], {
+    timeoutMs: 20_000,
+  });
   if (node.exitCode !== 0) return undefined;
   const [image = '', running] = node.stdout.trim().split(' ');
   return { image, running: running === 'true' };
 }
 
 /** For the commands after cluster-up: which images the existing cluster runs, told by its node's image. */
-export function imagesOfNode(nodeImage: string, clusterName: string, versions: PinnedVersions, readOffline: () => OfflineImages | undefined = readOfflineImages): ClusterImages {
+export function imagesOfNode(
+  nodeImage: string,
+  clusterName: string,
+  versions: PinnedVersions,
+  readOffline: () => OfflineImages | undefined = readOfflineImages,
+): ClusterImages {
   if (!OFFLINE_NODE_REPOSITORY.test(nodeImage)) return officialImages(versions, `the cluster runs ${nodeImage || 'an official node image'}`);
   const offline = readOffline();
-  if (!offline) throw new ClusterError(`kind cluster '${clusterName}' runs the offline node image ${nodeImage}, but ${OFFLINE_IMAGES_FILE} is missing`, 'make offline-images (quick when the images exist), or make cluster-down && make cluster-up');
+  if (!offline)
+    throw new ClusterError(
+      `kind cluster '${clusterName}' runs the offline node image ${nodeImage}, but ${OFFLINE_IMAGES_FILE} is missing`,
+      'make offline-images (quick when the images exist), or make cluster-down && make cluster-up',
+    );
   return offlineImages(offline, versions, `the cluster runs the offline node image ${nodeImage}`);
 }
 
@@ -144,5 +162,8 @@ export async function privilegedRefused(runner: CommandRunner, image: string): P
   const run = await runner.run(['docker', 'run', '--rm', '--privileged', '--entrypoint', 'true', image], { timeoutMs: 60_000 });
   if (run.exitCode === 0) return false;
   if (/operation not permitted|unable to apply caps/i.test(run.stderr)) return true;
-  throw new ClusterError(`docker run --privileged ${image} failed for another reason: ${firstLine(run.stderr) || `exit ${run.exitCode}`}`, 'check `docker info` and that the image exists (docker image ls)');
+  throw new ClusterError(
+    `docker run --privileged ${image} failed for another reason: ${firstLine(run.stderr) || `exit ${run.exitCode}`}`,
+    'check `docker info` and that the image exists (docker image ls)',
+  );
 }

@@ -27,9 +27,17 @@ describe('parseIstioOperator', () => {
   });
   it('refuses a misspelt field and a nodePort outside 30000-32767', () => {
     expect(() => parseIstioOperator(`${head}spec:\n  profile: default\n  component: {}\n`)).toThrow(/component/);
-    expect(() => parseIstioOperator(`${head}spec:\n  profile: default\n  components:\n    ingressGateways:\n      - name: istio-ingressgateway\n        k8s:\n          service:\n            ports:\n              - {name: http2, port: 80, nodePort: 8080}\n`)).toThrow(/nodePort/);
+    expect(() =>
+      parseIstioOperator(
+        `${head}spec:\n  profile: default\n  components:\n    ingressGateways:\n      - name: istio-ingressgateway\n        k8s:\n          service:\n            ports:\n              - {name: http2, port: 80, nodePort: 8080}\n`,
+      ),
+    ).toThrow(/nodePort/);
   });
   it('refuses a resource quantity Kubernetes would not parse', () => {
-    expect(() => parseIstioOperator(`${head}spec:\n  profile: default\n  values:\n    global:\n      proxy:\n        resources:\n          requests:\n            memory: 40MB\n`)).toThrow(/memory/);
+    expect(() =>
+      parseIstioOperator(
+        `${head}spec:\n  profile: default\n  values:\n    global:\n      proxy:\n        resources:\n          requests:\n            memory: 40MB\n`,
+      ),
+    ).toThrow(/memory/);
   });
 });

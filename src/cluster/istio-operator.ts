@@ -25,10 +25,12 @@ const k8sSpec = z.strictObject({
   resources: resources.optional(),
   replicaCount: z.number().int().min(0).optional(),
   podAnnotations: z.record(z.string(), z.string()).optional(),
-  service: z.strictObject({
-    type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).optional(),
-    ports: z.array(servicePort).optional(),
-  }).optional(),
+  service: z
+    .strictObject({
+      type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).optional(),
+      ports: z.array(servicePort).optional(),
+    })
+    .optional(),
 });
 
 const gateway = z.strictObject({
@@ -48,23 +50,31 @@ export const istioOperatorSchema = z.strictObject({
     profile: z.enum(['default', 'demo']),
     hub: z.string().optional(),
     tag: z.string().optional(),
-    meshConfig: z.strictObject({
-      accessLogFile: z.string().optional(),
-      accessLogEncoding: z.enum(['TEXT', 'JSON']).optional(),
-      defaultConfig: z.record(z.string(), z.unknown()).optional(),
-    }).optional(),
-    components: z.strictObject({
-      base: z.strictObject({ enabled: z.boolean().optional() }).optional(),
-      pilot: z.strictObject({ enabled: z.boolean().optional(), k8s: k8sSpec.optional() }).optional(),
-      ingressGateways: z.array(gateway).optional(),
-      egressGateways: z.array(gateway).optional(),
-    }).optional(),
-    values: z.strictObject({
-      global: z.strictObject({
-        imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
-        proxy: z.strictObject({ resources: resources.optional() }).optional(),
-      }).optional(),
-    }).optional(),
+    meshConfig: z
+      .strictObject({
+        accessLogFile: z.string().optional(),
+        accessLogEncoding: z.enum(['TEXT', 'JSON']).optional(),
+        defaultConfig: z.record(z.string(), z.unknown()).optional(),
+      })
+      .optional(),
+    components: z
+      .strictObject({
+        base: z.strictObject({ enabled: z.boolean().optional() }).optional(),
+        pilot: z.strictObject({ enabled: z.boolean().optional(), k8s: k8sSpec.optional() }).optional(),
+        ingressGateways: z.array(gateway).optional(),
+        egressGateways: z.array(gateway).optional(),
+      })
+      .optional(),
+    values: z
+      .strictObject({
+        global: z
+          .strictObject({
+            imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+            proxy: z.strictObject({ resources: resources.optional() }).optional(),
+          })
+          .optional(),
+      })
+      .optional(),
   }),
 });
 

@@ -34,13 +34,13 @@ describe('parseKindConfig', () => {
   const base = 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n';
 
   it('refuses unknown fields, as kind does, naming the field', () => {
-    expect(() => parseKindConfig(`${base}nodes:\n  - role: control-plane\n    extraPortMapping: []\n`, 'x.yaml'))
-      .toThrow(/x\.yaml[\s\S]*nodes\.0[\s\S]*extraPortMapping/);
+    expect(() => parseKindConfig(`${base}nodes:\n  - role: control-plane\n    extraPortMapping: []\n`, 'x.yaml')).toThrow(
+      /x\.yaml[\s\S]*nodes\.0[\s\S]*extraPortMapping/,
+    );
   });
 
   it('refuses a wrong apiVersion', () => {
-    expect(() => parseKindConfig('kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha3\nnodes:\n  - role: control-plane\n'))
-      .toThrow(/apiVersion/);
+    expect(() => parseKindConfig('kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha3\nnodes:\n  - role: control-plane\n')).toThrow(/apiVersion/);
   });
 
   it('refuses a cluster without a control-plane node', () => {
@@ -49,7 +49,9 @@ describe('parseKindConfig', () => {
 
   it('refuses a port that is not a number and a protocol kind does not know', () => {
     expect(() => parseKindConfig(`${base}nodes:\n  - role: control-plane\n    extraPortMappings:\n      - containerPort: "30080"\n`)).toThrow(/containerPort/);
-    expect(() => parseKindConfig(`${base}nodes:\n  - role: control-plane\n    extraPortMappings:\n      - containerPort: 30080\n        protocol: tcp\n`)).toThrow(/protocol/);
+    expect(() =>
+      parseKindConfig(`${base}nodes:\n  - role: control-plane\n    extraPortMappings:\n      - containerPort: 30080\n        protocol: tcp\n`),
+    ).toThrow(/protocol/);
   });
 
   it('refuses the same host port mapped twice', () => {

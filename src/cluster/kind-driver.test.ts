@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../driver/run-scenario.ts';
 import { diagnosticCommands, KindDriver } from './kind-driver.ts';
-import { loadDriverScenario } from '../driver/from-scenario.ts';
+import { loadScenario } from '../scenarios/load.ts';
 import { scriptedRunner } from './scripted-runner.ts';
 import { defaultClusterSettings } from './settings.ts';
 
@@ -14,8 +14,10 @@ const read = (...parts: string[]) => readFileSync(join(testdata, ...parts), 'utf
 const settings = defaultClusterSettings({
   versions: { kind: 'v0.33.0', kindNodeImage: 'kindest/node:v1.36.4@sha256:x', istio: '1.31.1', kubectl: 'v1.36.4', helm: 'v4.3.1' },
 });
-const weighted = loadDriverScenario(join(testdata, 'scenarios/weighted-90-10'));
-const pods = JSON.stringify({ items: [{ metadata: { name: 'greeter-client-default-v1-x' }, spec: { containers: [{ name: 'client' }, { name: 'istio-proxy' }] } }] });
+const weighted = loadScenario(join(testdata, 'scenarios/weighted-90-10'));
+const pods = JSON.stringify({
+  items: [{ metadata: { name: 'greeter-client-default-v1-x' }, spec: { containers: [{ name: 'client' }, { name: 'istio-proxy' }] } }],
+});
 
 function clusterTools(routesAfterApply: string) {
   let applied = false;
@@ -23,8 +25,20 @@ function clusterTools(routesAfterApply: string) {
     [/^docker info/, { stdout: '28.2.2\n' }],
     [/^kind get clusters/, { stdout: 'canarykit\n' }],
     [/get pods -n canarykit -o json/, { stdout: pods }],
-    [/ apply -n canarykit/, () => { applied = true; return {}; }],
-    [/ delete -n canarykit/, () => { applied = false; return {}; }],
+    [
+      / apply -n canarykit/,
+      () => {
+        applied = true;
+        return {};
+      },
+    ],
+    [
+      / delete -n canarykit/,
+      () => {
+        applied = false;
+        return {};
+      },
+    ],
     [/proxy-config endpoints/, { stdout: read('proxy-config/client-default-endpoints-v1-v2.json') }],
     [/proxy-config routes/, () => ({ stdout: applied ? routesAfterApply : read('proxy-config/client-default-no-rules.json') })],
     [/logs .*identity=default/, { stdout: read('kubectl-logs/weighted-90-10/client-default.log') }],
@@ -34,9 +48,13 @@ function clusterTools(routesAfterApply: string) {
 function driver(runner: ReturnType<typeof scriptedRunner>) {
   let t = Date.parse('2026-11-22T01:41:30.000Z');
   return new KindDriver({
-    settings, runner, writeFile: () => {},
+    settings,
+    runner,
+    writeFile: () => {},
     now: () => new Date(t),
-    sleep: async (ms) => { t += ms; },
+    sleep: async (ms) => {
+      t += ms;
+    },
   });
 }
 
@@ -46,10 +64,15 @@ describe('KindDriver through runScenario', () => {
     const d = driver(runner);
     let seen: Record<string, readonly string[]> = {};
     const run = await runScenario({
-      driver: d, scenario: weighted, sampleMs: 30_000,
+      driver: d,
+      scenario: weighted,
+      sampleMs: 30_000,
       now: () => new Date('2026-11-22T01:40:44.500Z'),
       sleep: async () => {},
-      verify: (_s, logs) => { seen = logs.clients; return { passed: true, report: 'ok' }; },
+      verify: (_s, logs) => {
+        seen = logs.clients;
+        return { passed: true, report: 'ok' };
+      },
     });
     expect(run.outcome.passed).toBe(true);
     expect(seen.default).toHaveLength(500);
@@ -75,14 +98,24 @@ describe('KindDriver through runScenario', () => {
 
   it('diagnoses (pods, events, routes, logs) and cleans up when the routing never takes effect', async () => {
     const runner = clusterTools(read('proxy-config/client-default-no-rules.json'));
-    const error = await runScenario({ driver: driver(runner), scenario: weighted, sampleMs: 0, sleep: async () => {}, verify: () => ({ passed: true, report: '' }) })
-      .then(() => undefined, (e: unknown) => e as Error);
+    const error = await runScenario({
+      driver: driver(runner),
+      scenario: weighted,
+      sampleMs: 0,
+      sleep: async () => {},
+      verify: () => ({ passed: true, report: '' }),
+    }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(error?.message).toMatch(/routing not in effect after 120 s/);
     const lines = runner.lines();
     const firstDiag = lines.findIndex((l) => l.includes('get pods -n canarykit -o wide'));
     expect(firstDiag).toBeGreaterThan(0);
     expect(lines.slice(firstDiag).some((l) => l.includes('get events'))).toBe(true);
-    expect(lines.slice(firstDiag).some((l) => l.includes('proxy-config routes deploy/greeter-client-default-v1 -n canarykit') && !l.includes('-o json'))).toBe(true);
+    expect(lines.slice(firstDiag).some((l) => l.includes('proxy-config routes deploy/greeter-client-default-v1 -n canarykit') && !l.includes('-o json'))).toBe(
+      true,
+    );
     expect(lines.slice(firstDiag).some((l) => / delete -n canarykit --ignore-not-found/.test(l))).toBe(true);
     expect(lines.at(-1)).toMatch(/proxy-config (routes|endpoints)/);
   });
@@ -94,7 +127,7 @@ describe('KindDriver through runScenario', () => {
   });
 
   it('refuses scenarios without the cluster mode', () => {
-    const local = loadDriverScenario(join(testdata, 'scenarios/local-only'));
+    const local = loadScenario(join(testdata, 'scenarios/local-only'));
     expect(driver(scriptedRunner([])).skipReason(local)).toMatch(/does not list mode 'cluster'/);
     expect(driver(scriptedRunner([])).skipReason(weighted)).toBeUndefined();
   });
@@ -102,17 +135,19 @@ describe('KindDriver through runScenario', () => {
 
 describe('diagnosticCommands', () => {
   it('cover pods, events, Istio objects and analysis, the client routes and the logs of every workload', () => {
-    const ingress = loadDriverScenario(join(testdata, 'scenarios/ingress-70-30'));
+    const ingress = loadScenario(join(testdata, 'scenarios/ingress-70-30'));
     const lines = diagnosticCommands(settings, ingress).map((argv) => argv.join(' '));
-    expect(lines).toEqual(expect.arrayContaining([
-      'kubectl --context kind-canarykit get pods -n canarykit -o wide',
-      'kubectl --context kind-canarykit get events -n canarykit --sort-by=.lastTimestamp',
-      'istioctl --context kind-canarykit analyze -n canarykit',
-      'istioctl --context kind-canarykit proxy-config routes deploy/greeter-client-default-v1 -n canarykit',
-      'istioctl --context kind-canarykit proxy-config routes deploy/istio-ingressgateway -n istio-system',
-      'kubectl --context kind-canarykit logs -n canarykit -l app=greeter-client-ingress,identity=ingress -c client --prefix --tail=30',
-      'kubectl --context kind-canarykit logs -n canarykit -l app=greeter-server,version=v2 -c server --prefix --tail=30',
-    ]));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'kubectl --context kind-canarykit get pods -n canarykit -o wide',
+        'kubectl --context kind-canarykit get events -n canarykit --sort-by=.lastTimestamp',
+        'istioctl --context kind-canarykit analyze -n canarykit',
+        'istioctl --context kind-canarykit proxy-config routes deploy/greeter-client-default-v1 -n canarykit',
+        'istioctl --context kind-canarykit proxy-config routes deploy/istio-ingressgateway -n istio-system',
+        'kubectl --context kind-canarykit logs -n canarykit -l app=greeter-client-ingress,identity=ingress -c client --prefix --tail=30',
+        'kubectl --context kind-canarykit logs -n canarykit -l app=greeter-server,version=v2 -c server --prefix --tail=30',
+      ]),
+    );
   });
 });
 
@@ -131,7 +166,11 @@ describe('KindDriver up/down', () => {
   });
 
   it('creates, deploys and deletes when it manages the cluster', async () => {
-    const runner = scriptedRunner([[/^kind get clusters/, { stdout: '' }], [/istioctl version/, { stdout: '1.31.1\n' }], [/get pods -n canarykit -o json/, { stdout: pods }]]);
+    const runner = scriptedRunner([
+      [/^kind get clusters/, { stdout: '' }],
+      [/istioctl version/, { stdout: '1.31.1\n' }],
+      [/get pods -n canarykit -o json/, { stdout: pods }],
+    ]);
     const d = new KindDriver({ settings, runner, writeFile: () => {}, manageCluster: true, build: false });
     await d.up();
     await d.down();

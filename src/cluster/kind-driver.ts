@@ -1,12 +1,12 @@
 // The `kind` Driver: kind + Istio behind the same interface as the local xDS mesh. Each method
 // runs the plan steps the dry-run prints for it (src/cluster/plan.ts) through the Executor.
 import { join } from 'node:path';
-import { skipReasonForModes, type AppliedScenario, type CollectedLogs, type Driver, type DriverClient, type DriverScenario, type DriverUpOptions } from '../driver/driver.ts';
+import { skipReasonForModes, type AppliedScenario, type CollectedLogs, type Driver, type DriverClient, type DriverUpOptions } from '../driver/driver.ts';
+import type { Scenario } from '../scenarios/load.ts';
 import { Executor } from './executor.ts';
 import { clientDeployment, clientSelector, CLIENT_CONTAINER, serverSelector, SERVER_CONTAINER } from './helm-values.ts';
 import { clusterDownPlan, clusterUpPlan, deployPlan, e2ePreludeSteps, istiodDebug, scenarioSteps, type ScenarioSteps } from './plan.ts';
-import { nacksInIstiodLog } from './routing.ts';
-import { scenarioManifests, type ManifestDoc } from './scenario-files.ts';
+import { nacksInIstiodLog } from './envoy-routes.ts';
 import type { ClusterSettings } from './settings.ts';
 import { execaRunner, preflight, type CommandRunner, type ToolName } from './tools.ts';
 
@@ -27,14 +27,13 @@ export interface KindDriverOptions {
   readonly build?: boolean;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => Date;
-  readonly manifests?: (dir: string) => ManifestDoc[];
   readonly writeFile?: (path: string, content: string) => void;
 }
 
 const CLUSTER_TOOLS: readonly ToolName[] = ['kind', 'kubectl', 'helm', 'istioctl'];
 
 /** Commands whose output shows why a scenario failed on the cluster. */
-export function diagnosticCommands(settings: ClusterSettings, scenario: DriverScenario): string[][] {
+export function diagnosticCommands(settings: ClusterSettings, scenario: Scenario): string[][] {
   const k = (...args: string[]) => ['kubectl', '--context', settings.context, ...args];
   const ns = settings.namespace;
   return [
@@ -43,11 +42,17 @@ export function diagnosticCommands(settings: ClusterSettings, scenario: DriverSc
     k('get', 'virtualservices,destinationrules,gateways', '-n', ns, '-o', 'yaml'),
     ['istioctl', '--context', settings.context, 'analyze', '-n', ns],
     ['istioctl', '--context', settings.context, 'proxy-status'],
-    ...scenario.clients.filter((c) => c.via !== 'ingress').map((c) => ['istioctl', '--context', settings.context, 'proxy-config', 'routes', `deploy/${clientDeployment(c.identity)}`, '-n', ns]),
-    ...(scenario.clients.some((c) => c.via === 'ingress') ? [['istioctl', '--context', settings.context, 'proxy-config', 'routes', 'deploy/istio-ingressgateway', '-n', settings.istioNamespace]] : []),
+    ...scenario.clients
+      .filter((c) => c.via !== 'ingress')
+      .map((c) => ['istioctl', '--context', settings.context, 'proxy-config', 'routes', `deploy/${clientDeployment(c.identity)}`, '-n', ns]),
+    ...(scenario.clients.some((c) => c.via === 'ingress')
+      ? [['istioctl', '--context', settings.context, 'proxy-config', 'routes', 'deploy/istio-ingressgateway', '-n', settings.istioNamespace]]
+      : []),
     ...scenario.clients.map((c) => k('logs', '-n', ns, '-l', clientSelector(c.identity), '-c', CLIENT_CONTAINER, '--prefix', '--tail=30')),
     ...scenario.servers.map((s) => k('logs', '-n', ns, '-l', serverSelector(s.version), '-c', SERVER_CONTAINER, '--prefix', '--tail=30')),
-    ...scenario.clients.filter((c) => c.via !== 'ingress').map((c) => k('logs', '-n', ns, '-l', clientSelector(c.identity), '-c', 'istio-proxy', '--prefix', '--tail=30')),
+    ...scenario.clients
+      .filter((c) => c.via !== 'ingress')
+      .map((c) => k('logs', '-n', ns, '-l', clientSelector(c.identity), '-c', 'istio-proxy', '--prefix', '--tail=30')),
   ];
 }
 
@@ -64,14 +69,27 @@ export class KindDriver implements Driver {
   constructor(options: KindDriverOptions) {
     this.#options = options;
     this.#settings = options.settings;
-    this.#runner = options.runner ?? execaRunner({ localBin: join(options.settings.repoRoot, '.tools/bin'), cwd: options.settings.repoRoot }, options.settings.versions);
+    this.#runner =
+      options.runner ?? execaRunner({ localBin: join(options.settings.repoRoot, '.tools/bin'), cwd: options.settings.repoRoot }, options.settings.versions);
     this.#now = options.now ?? (() => new Date());
-    this.#executor = new Executor({ runner: this.#runner, settings: this.#settings, log: options.log, sleep: options.sleep, now: this.#now, writeFile: options.writeFile });
+    this.#executor = new Executor({
+      runner: this.#runner,
+      settings: this.#settings,
+      log: options.log,
+      sleep: options.sleep,
+      now: this.#now,
+      writeFile: options.writeFile,
+    });
   }
 
   #preflight(cluster: boolean) {
     return preflight(
-      { runner: this.#runner, versions: this.#settings.versions, clusterName: this.#settings.clusterName, where: { localBin: join(this.#settings.repoRoot, '.tools/bin') } },
+      {
+        runner: this.#runner,
+        versions: this.#settings.versions,
+        clusterName: this.#settings.clusterName,
+        where: { localBin: join(this.#settings.repoRoot, '.tools/bin') },
+      },
       { docker: true, cluster, tools: this.#options.runner ? [] : CLUSTER_TOOLS },
     );
   }
@@ -82,17 +100,16 @@ export class KindDriver implements Driver {
     this.#clusterChecked = true;
   }
 
-  #stepsFor(scenario: DriverScenario): ScenarioSteps {
+  #stepsFor(scenario: Scenario): ScenarioSteps {
     let steps = this.#steps.get(scenario.name);
     if (!steps) {
-      const manifests = (this.#options.manifests ?? scenarioManifests)(scenario.dir);
-      steps = scenarioSteps(this.#settings, scenario, manifests);
+      steps = scenarioSteps(this.#settings, scenario);
       this.#steps.set(scenario.name, steps);
     }
     return steps;
   }
 
-  skipReason(scenario: DriverScenario): string | undefined {
+  skipReason(scenario: Scenario): string | undefined {
     return skipReasonForModes('kind', scenario);
   }
 
@@ -116,21 +133,21 @@ export class KindDriver implements Driver {
     await this.#executor.runSteps(deployPlan(this.#settings, { build: this.#options.build ?? true, clients }).steps);
   }
 
-  async apply(scenario: DriverScenario): Promise<AppliedScenario> {
+  async apply(scenario: Scenario): Promise<AppliedScenario> {
     await this.#ensureCluster();
     const appliedAt = await this.#executor.runSteps(this.#stepsFor(scenario).apply);
     return { appliedAt: appliedAt ?? this.#now() };
   }
 
-  async waitForRouting(scenario: DriverScenario, _applied: AppliedScenario): Promise<void> {
+  async waitForRouting(scenario: Scenario, _applied: AppliedScenario): Promise<void> {
     await this.#executor.waitRouting(this.#stepsFor(scenario).wait);
   }
 
-  async collect(scenario: DriverScenario, since: Date): Promise<CollectedLogs> {
+  async collect(scenario: Scenario, since: Date): Promise<CollectedLogs> {
     return this.#executor.collect(this.#stepsFor(scenario).collect, since, this.#now());
   }
 
-  async diagnose(scenario: DriverScenario): Promise<string> {
+  async diagnose(scenario: Scenario): Promise<string> {
     const common = await this.#executor.diagnose(diagnosticCommands(this.#settings, scenario));
     if (this.#settings.meshMode !== 'proxyless') return common;
     return `${common}\n\n${await this.#proxylessDiagnostics(scenario)}`;
@@ -141,24 +158,33 @@ export class KindDriver implements Driver {
    * generator sends that client) and the NACKs istiod logged for it ("ADS:RDS: ACK ERROR <id> ...",
    * the client's refusal with grpc-js-xds's reason).
    */
-  async #proxylessDiagnostics(scenario: DriverScenario): Promise<string> {
+  async #proxylessDiagnostics(scenario: Scenario): Promise<string> {
     const { context, namespace, istioNamespace } = this.#settings;
     const parts: string[] = [];
-    const istiodLog = await this.#runner.run(['kubectl', '--context', context, 'logs', '-n', istioNamespace, 'deploy/istiod', '--tail=5000'], { timeoutMs: 60_000 }).catch(() => undefined);
+    const istiodLog = await this.#runner
+      .run(['kubectl', '--context', context, 'logs', '-n', istioNamespace, 'deploy/istiod', '--tail=5000'], { timeoutMs: 60_000 })
+      .catch(() => undefined);
     for (const client of scenario.clients.filter((c) => c.via !== 'ingress')) {
-      const pods = await this.#runner.run(['kubectl', '--context', context, 'get', 'pods', '-n', namespace, '-l', clientSelector(client.identity), '-o', 'jsonpath={.items[*].metadata.name}'], { timeoutMs: 30_000 });
+      const pods = await this.#runner.run(
+        ['kubectl', '--context', context, 'get', 'pods', '-n', namespace, '-l', clientSelector(client.identity), '-o', 'jsonpath={.items[*].metadata.name}'],
+        { timeoutMs: 30_000 },
+      );
       for (const pod of pods.stdout.split(/\s+/).filter(Boolean)) {
         const proxyId = `${pod}.${namespace}`;
         const dump = await this.#runner.run(istiodDebug(this.#settings, `/debug/config_dump?proxyID=${proxyId}&types=lds,rds,cds`), { timeoutMs: 60_000 });
         parts.push(`istiod's view of ${proxyId} (what it sends this proxyless client):\n${(dump.stdout || dump.stderr).trim().slice(0, 6000)}`);
         const nacks = nacksInIstiodLog(istiodLog?.stdout ?? '', pod);
-        parts.push(nacks.length ? `NACKs istiod logged for ${pod} (last ${Math.min(5, nacks.length)}):\n${nacks.slice(-5).join('\n')}` : `no NACK from ${pod} in istiod's last 5000 log lines`);
+        parts.push(
+          nacks.length
+            ? `NACKs istiod logged for ${pod} (last ${Math.min(5, nacks.length)}):\n${nacks.slice(-5).join('\n')}`
+            : `no NACK from ${pod} in istiod's last 5000 log lines`,
+        );
       }
     }
     return parts.join('\n\n');
   }
 
-  async cleanup(scenario: DriverScenario): Promise<void> {
+  async cleanup(scenario: Scenario): Promise<void> {
     await this.#executor.runSteps(this.#stepsFor(scenario).cleanup);
   }
 

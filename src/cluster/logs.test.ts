@@ -14,15 +14,17 @@ const SINCE = new Date('2026-11-22T01:40:44.500Z');
 describe('kubectl logs --prefix --timestamps', () => {
   it('splits pod, container, runtime time and app text', () => {
     const { lines, unparsed } = parseKubectlLogs(
-      '[pod/greeter-client-admin-v1-84b9d6c5f7-m3n4p/client] 2026-11-22T01:40:44.015568670Z 2026-11-22T01:40:44.015Z INFO call server response = name:"Hello laurence" id:"v2.0.0" latency_ms:1\n'
-      + 'error: a container name must be specified for pod x, choose one of: [client istio-proxy]\n',
+      '[pod/greeter-client-admin-v1-84b9d6c5f7-m3n4p/client] 2026-11-22T01:40:44.015568670Z 2026-11-22T01:40:44.015Z INFO call server response = name:"Hello laurence" id:"v2.0.0" latency_ms:1\n' +
+        'error: a container name must be specified for pod x, choose one of: [client istio-proxy]\n',
     );
-    expect(lines).toEqual([{
-      pod: 'greeter-client-admin-v1-84b9d6c5f7-m3n4p',
-      container: 'client',
-      time: new Date('2026-11-22T01:40:44.015Z'),
-      text: '2026-11-22T01:40:44.015Z INFO call server response = name:"Hello laurence" id:"v2.0.0" latency_ms:1',
-    }]);
+    expect(lines).toEqual([
+      {
+        pod: 'greeter-client-admin-v1-84b9d6c5f7-m3n4p',
+        container: 'client',
+        time: new Date('2026-11-22T01:40:44.015Z'),
+        text: '2026-11-22T01:40:44.015Z INFO call server response = name:"Hello laurence" id:"v2.0.0" latency_ms:1',
+      },
+    ]);
     expect(unparsed).toEqual(['error: a container name must be specified for pod x, choose one of: [client istio-proxy]']);
   });
 

@@ -3,24 +3,27 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { DriverScenario } from '../driver/driver.ts';
 import { CLIENT_CONTAINER, SERVER_CONTAINER } from './helm-values.ts';
 import { clientsOf, clusterDownPlan, clusterUpPlan, deployPlan, e2ePlan, SINCE, type ExecStep, type Plan, type PlannedScenario, type Step } from './plan.ts';
 import { renderPlan } from './render.ts';
-import { loadDriverScenario } from '../driver/from-scenario.ts';
-import { scenarioManifests } from './scenario-files.ts';
+import { listScenarios, loadScenario } from '../scenarios/load.ts';
 import { defaultClusterSettings, readPinnedVersions, REPO_ROOT } from './settings.ts';
 
 const fixtures = join(import.meta.dirname, 'testdata/scenarios');
 // Fixed versions: the snapshot changes with the plan, not with every version bump in versions.env.
 const settings = defaultClusterSettings({
-  versions: { kind: 'v0.33.0', kindNodeImage: 'kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed', istio: '1.31.1', kubectl: 'v1.36.4', helm: 'v4.3.1' },
+  versions: {
+    kind: 'v0.33.0',
+    kindNodeImage: 'kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed',
+    istio: '1.31.1',
+    kubectl: 'v1.36.4',
+    helm: 'v4.3.1',
+  },
 });
 
 const scenarioNames = ['no-rules', 'weighted-90-10', 'header-user-admin', 'ingress-70-30', 'local-only'];
 const planned: PlannedScenario[] = scenarioNames.map((name) => {
-  const scenario = loadDriverScenario(join(fixtures, name));
-  return { scenario, manifests: scenarioManifests(scenario.dir) };
+  return { scenario: loadScenario(join(fixtures, name)) };
 });
 const clusterScenarios = planned.map((p) => p.scenario).filter((s) => s.modes.includes('cluster'));
 
@@ -41,7 +44,9 @@ describe('dry-run plan', () => {
 
   it('reuses an existing cluster: kind create is skipped when kind get clusters lists it', () => {
     const create = execs(up.steps).find((s) => s.id === 'kind-create')!;
-    expect(create.argv).toEqual(expect.arrayContaining(['--name', 'canarykit', '--config', 'scripts/kind-config.yaml', '--image', settings.versions.kindNodeImage]));
+    expect(create.argv).toEqual(
+      expect.arrayContaining(['--name', 'canarykit', '--config', 'scripts/kind-config.yaml', '--image', settings.versions.kindNodeImage]),
+    );
     expect(create.skipIf).toMatchObject({ argv: ['kind', 'get', 'clusters'], stdoutLine: 'canarykit' });
   });
 
@@ -56,7 +61,10 @@ describe('dry-run plan', () => {
 
   it('installs Istio and waits for its rollouts before the namespace and the workloads', () => {
     const install = indexOf((s) => s.id === 'istio-install');
-    const rollouts = up.steps.map((s, i) => [s, i] as const).filter(([s]) => s.type === 'exec' && s.argv.includes('rollout')).map(([, i]) => i);
+    const rollouts = up.steps
+      .map((s, i) => [s, i] as const)
+      .filter(([s]) => s.type === 'exec' && s.argv.includes('rollout'))
+      .map(([, i]) => i);
     expect(rollouts).toHaveLength(2);
     expect(rollouts.every((i) => i > install && i < indexOf((s) => s.id === 'namespace'))).toBe(true);
   });
@@ -72,7 +80,9 @@ describe('dry-run plan', () => {
     expect(build).toBeLessThan(deploy.steps.indexOf(load));
     expect(deploy.steps.indexOf(load)).toBeLessThan(deploy.steps.findIndex(isHelm));
     const used = new Set<string>();
-    for (const step of execs(all).filter(isHelm).filter((s) => s.argv[1] === 'upgrade')) {
+    for (const step of execs(all)
+      .filter(isHelm)
+      .filter((s) => s.argv[1] === 'upgrade')) {
       const values = parse(step.files![0]!.content) as { image: { repository: string; tag: string; pullPolicy: string } };
       expect(values.image.pullPolicy).toBe('IfNotPresent');
       expect(values.image.tag).not.toBe('latest');
@@ -95,7 +105,7 @@ describe('dry-run plan', () => {
     for (const name of scenarios) {
       const ids = e2e.steps.map((s, i) => [s, i] as const).filter(([s]) => s.phase === `scenario ${name}`);
       expect(ids[0]![1]).toBeGreaterThan(cursor);
-      const kinds = ids.map(([s]) => s.type === 'exec' ? s.id.split('@')[0] : s.type);
+      const kinds = ids.map(([s]) => (s.type === 'exec' ? s.id.split('@')[0] : s.type));
       const hasFiles = name !== 'no-rules';
       const tail = ['wait-routing', 'sample', 'collect', 'verify', ...(hasFiles ? ['delete', 'wait-routing'] : [])];
       expect(kinds.slice(-tail.length), name).toEqual(tail);
@@ -142,7 +152,8 @@ describe('dry-run plan', () => {
     for (const step of all) {
       if (step.type !== 'exec' && step.type !== 'check') continue;
       const tool = step.argv[0];
-      if (tool === 'kubectl' || tool === 'istioctl' && step.argv[1] !== 'version') expect(step.argv.slice(1, 3), step.id).toEqual(['--context', 'kind-canarykit']);
+      if (tool === 'kubectl' || (tool === 'istioctl' && step.argv[1] !== 'version'))
+        expect(step.argv.slice(1, 3), step.id).toEqual(['--context', 'kind-canarykit']);
       if (tool === 'helm') expect(step.argv).toEqual(expect.arrayContaining(['--kube-context', 'kind-canarykit', '--namespace', 'canarykit']));
       if (tool === 'helm' && step.argv[1] === 'upgrade') expect(step.argv).toContain('--wait');
       if (tool === 'kind' && step.argv[1] !== 'get') expect(step.argv).toEqual(expect.arrayContaining(['--name', 'canarykit']));
@@ -153,10 +164,13 @@ describe('dry-run plan', () => {
     const wait = e2e.steps.find((s) => s.id === 'wait@ingress-70-30');
     if (wait?.type !== 'wait-routing') throw new Error('no wait step');
     expect(wait.probes.map((p) => p.workload)).toEqual(['deploy/greeter-client-default-v1', 'deploy/istio-ingressgateway']);
-    expect(wait.probes[1]!.expected).toEqual([{
-      clusters: { 'outbound|20000|v1|greeter-server.canarykit.svc.cluster.local': 70, 'outbound|20000|v2|greeter-server.canarykit.svc.cluster.local': 30 },
-      headers: [], fault: false,
-    }]);
+    expect(wait.probes[1]!.expected).toEqual([
+      {
+        clusters: { 'outbound|20000|v1|greeter-server.canarykit.svc.cluster.local': 70, 'outbound|20000|v2|greeter-server.canarykit.svc.cluster.local': 30 },
+        headers: [],
+        fault: false,
+      },
+    ]);
   });
 
   it('gives the ingress client no sidecar and the gateway as target', () => {
@@ -184,9 +198,15 @@ describe('dry-run plan', () => {
 
   it('switches clients to xds:/// targets and the grpc-agent template in proxyless mode', () => {
     const proxyless = defaultClusterSettings({ versions: settings.versions, meshMode: 'proxyless' });
-    const plan = e2ePlan(proxyless, planned.filter((p) => p.scenario.name === 'weighted-90-10'));
+    const plan = e2ePlan(
+      proxyless,
+      planned.filter((p) => p.scenario.name === 'weighted-90-10'),
+    );
     const client = execs(plan.steps).find((s) => s.id === 'helm-greeter-client-default@weighted-90-10')!;
-    expect(parse(client.files![0]!.content)).toMatchObject({ client: { target: 'xds:///greeter-server.canarykit.svc.cluster.local:20000' }, proxyless: { enabled: true } });
+    expect(parse(client.files![0]!.content)).toMatchObject({
+      client: { target: 'xds:///greeter-server.canarykit.svc.cluster.local:20000' },
+      proxyless: { enabled: true },
+    });
     expect(plan.steps.find((s) => s.type === 'wait-routing')).toMatchObject({ mode: 'proxy-status' });
   });
 });
@@ -205,7 +225,9 @@ describe.runIf(existsSync(join(chartDir, 'values.schema.json')))('generated Helm
   const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
   it('every values file of every helm step is valid', () => {
-    const steps = execs(all).filter(isHelm).filter((s) => s.argv[1] === 'upgrade');
+    const steps = execs(all)
+      .filter(isHelm)
+      .filter((s) => s.argv[1] === 'upgrade');
     expect(steps.length).toBeGreaterThan(5);
     for (const step of steps) {
       const merged = merge(defaults, parse(step.files![0]!.content));
@@ -217,8 +239,18 @@ describe.runIf(existsSync(join(chartDir, 'values.schema.json')))('generated Helm
 
 describe('clientsOf', () => {
   it('keeps one client per identity, the first definition', () => {
-    const a: DriverScenario = { name: 'a', dir: '/a', modes: ['cluster'], servers: [], clients: [{ identity: 'default', rate: 40 }, { identity: 'admin', headers: { user: 'admin' } }] };
-    const b: DriverScenario = { ...a, name: 'b', clients: [{ identity: 'admin', headers: { user: 'root' } }, { identity: 'ingress', via: 'ingress' }] };
+    const a = {
+      clients: [
+        { identity: 'default', rate: 40 },
+        { identity: 'admin', headers: { user: 'admin' } },
+      ],
+    };
+    const b = {
+      clients: [
+        { identity: 'admin', headers: { user: 'root' } },
+        { identity: 'ingress', via: 'ingress' as const },
+      ],
+    };
     expect(clientsOf([a, b])).toEqual([
       { identity: 'default', headers: undefined, via: undefined },
       { identity: 'admin', headers: { user: 'admin' }, via: undefined },
@@ -231,8 +263,13 @@ describe('cluster-up with the offline images', () => {
   const offlineSettings = defaultClusterSettings({
     versions: settings.versions,
     images: {
-      source: 'offline', reason: 'test', nodeImage: 'canarykit.local/kind-node:v1.34.4-k1',
-      istio: { hub: 'canarykit.local/istio', tag: '1.31-dev-k2' }, istioVersion: '1.31-dev', toolsBin: '/x/bin', envoy: false,
+      source: 'offline',
+      reason: 'test',
+      nodeImage: 'canarykit.local/kind-node:v1.34.4-k1',
+      istio: { hub: 'canarykit.local/istio', tag: '1.31-dev-k2' },
+      istioVersion: '1.31-dev',
+      toolsBin: '/x/bin',
+      envoy: false,
     },
   });
   const files = {
@@ -253,7 +290,9 @@ describe('cluster-up with the offline images', () => {
   it('loads the Istio images into the node before istioctl installs from the local hub, without the Envoy gateway', () => {
     const ids = plan.steps.map((s) => s.id);
     expect(ids.indexOf('kind-load-istio')).toBeLessThan(ids.indexOf('istio-install'));
-    expect(step('kind-load-istio').argv).toEqual(expect.arrayContaining(['canarykit.local/istio/pilot:1.31-dev-k2', 'canarykit.local/istio/proxyv2:1.31-dev-k2']));
+    expect(step('kind-load-istio').argv).toEqual(
+      expect.arrayContaining(['canarykit.local/istio/pilot:1.31-dev-k2', 'canarykit.local/istio/proxyv2:1.31-dev-k2']),
+    );
     const overlay = parse(step('istio-install').files![0]!.content);
     expect(overlay.spec).toMatchObject({ hub: 'canarykit.local/istio', tag: '1.31-dev-k2', values: { global: { imagePullPolicy: 'IfNotPresent' } } });
     expect(overlay.spec.components.ingressGateways.every((gw: { enabled: boolean }) => gw.enabled === false)).toBe(true);
@@ -275,5 +314,28 @@ describe('Helm values files', () => {
     const plan = deployPlan(settings, { build: false, clients: [{ identity: 'no-retries', headers: { 'x-canarykit-retries': 'off', other: 'yes' } }] });
     const file = execs(plan.steps).find((s) => s.id === 'helm-greeter-client-no-retries')!.files![0]!;
     expect(parseYaml(file.content, { version: '1.1' }).client.metadata).toEqual({ 'x-canarykit-retries': 'off', other: 'yes' });
+  });
+});
+
+// The real scenarios (scenarios/): what the e2e applies and later deletes by label.
+describe.runIf(existsSync(join(REPO_ROOT, 'scenarios')))('scenarios/ as the kind driver applies them', () => {
+  it('every object carries app.kubernetes.io/part-of=canarykit, the label the e2e removes leftovers by', () => {
+    const scenarios = listScenarios(join(REPO_ROOT, 'scenarios'));
+    expect(scenarios.filter((s) => s.modes.includes('cluster')).length).toBeGreaterThan(0);
+    for (const scenario of scenarios) {
+      for (const doc of scenario.manifests) {
+        const labels = (doc.object['metadata'] as { labels?: Record<string, string> }).labels ?? {};
+        expect(labels['app.kubernetes.io/part-of'], `${doc.file}: ${doc.kind}/${doc.name}`).toBe('canarykit');
+      }
+    }
+  });
+
+  it('applies the objects the loader read, in file order', () => {
+    const ingress = loadScenario(join(fixtures, 'ingress-70-30'));
+    expect(ingress.manifests.map((d) => `${d.kind}/${d.name}`)).toEqual([
+      'DestinationRule/greeter-server',
+      'Gateway/greeter-gateway',
+      'VirtualService/greeter-server-ingress',
+    ]);
   });
 });

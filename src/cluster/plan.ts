@@ -4,7 +4,8 @@
 import { relative } from 'node:path';
 import { stringify } from 'yaml';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
-import type { DriverClient, DriverScenario } from '../driver/driver.ts';
+import type { DriverClient, DriverServer } from '../driver/driver.ts';
+import type { Scenario } from '../scenarios/load.ts';
 import {
   CLIENT_CONTAINER,
   clientDeployment,
@@ -15,8 +16,7 @@ import {
   serverSelector,
   serverValues,
 } from './helm-values.ts';
-import { expectedRouting, type RouteSignature } from './routing.ts';
-import type { ManifestDoc } from './scenario-files.ts';
+import { expectedRouting, type RouteSignature } from './envoy-routes.ts';
 import { ingressGateway, type IstioOperator } from './istio-operator.ts';
 import { serviceFqdn, type ClusterSettings } from './settings.ts';
 
@@ -180,7 +180,8 @@ export function offlineIstioOperator(operator: IstioOperator, hub: string, tag: 
     ...operator,
     spec: {
       ...spec,
-      hub, tag,
+      hub,
+      tag,
       components: {
         ...spec.components,
         ingressGateways: (spec.components?.ingressGateways ?? []).map((gw) => ({ ...gw, enabled: false })),
@@ -207,57 +208,80 @@ export function clusterUpPlan(settings: ClusterSettings, files?: ClusterUpFiles)
   }
   const steps: Step[] = [
     {
-      type: 'exec', id: 'kind-create', phase: 'cluster',
+      type: 'exec',
+      id: 'kind-create',
+      phase: 'cluster',
       purpose: offline
         ? `create the kind cluster '${settings.clusterName}' from the offline node image (make offline-images), unless it exists`
         : `create the kind cluster '${settings.clusterName}' (node image pinned in scripts/tools/versions.env), unless it exists`,
       argv: ['kind', 'create', 'cluster', '--name', settings.clusterName, '--config', kindConfig.path, '--image', images.nodeImage, '--wait', '3m'],
       ...(kindConfig.file ? { files: [kindConfig.file] } : {}),
       skipIf: { argv: ['kind', 'get', 'clusters'], stdoutLine: settings.clusterName, because: `kind cluster '${settings.clusterName}' exists: reused` },
-      timeoutMs: 10 * MINUTE, echo: true,
+      timeoutMs: 10 * MINUTE,
+      echo: true,
     },
     {
-      type: 'exec', id: 'cluster-info', phase: 'cluster',
+      type: 'exec',
+      id: 'cluster-info',
+      phase: 'cluster',
       purpose: `check the API server answers on context ${settings.context}`,
-      argv: kubectl(settings, 'cluster-info'), timeoutMs: MINUTE,
+      argv: kubectl(settings, 'cluster-info'),
+      timeoutMs: MINUTE,
     },
     {
-      type: 'check', id: 'istioctl-version', phase: 'istio', check: 'istioctl-version',
+      type: 'check',
+      id: 'istioctl-version',
+      phase: 'istio',
+      check: 'istioctl-version',
       purpose: offline
         ? `check istioctl is the one built with istiod (${images.istioVersion}): the same module installs the same Istio`
         : `check istioctl is the pinned ${images.istioVersion} (istioctl installs its own version of Istio)`,
-      argv: ['istioctl', 'version', '--remote=false', '--short'], timeoutMs: MINUTE,
+      argv: ['istioctl', 'version', '--remote=false', '--short'],
+      timeoutMs: MINUTE,
     },
   ];
   if (offline) {
     const istioImages = ['pilot', 'proxyv2'].map((name) => `${images.istio!.hub}/${name}:${images.istio!.tag}`);
     steps.push({
-      type: 'exec', id: 'kind-load-istio', phase: 'istio',
+      type: 'exec',
+      id: 'kind-load-istio',
+      phase: 'istio',
       purpose: 'copy the offline Istio images (istiod; pilot-agent without Envoy) into the node: no registry to pull them from',
-      argv: ['kind', 'load', 'docker-image', ...istioImages, '--name', settings.clusterName], timeoutMs: 10 * MINUTE, echo: true,
+      argv: ['kind', 'load', 'docker-image', ...istioImages, '--name', settings.clusterName],
+      timeoutMs: 10 * MINUTE,
+      echo: true,
     });
   }
   steps.push({
-    type: 'exec', id: 'istio-install', phase: 'istio',
+    type: 'exec',
+    id: 'istio-install',
+    phase: 'istio',
     purpose: offline
       ? 'install Istio with istioctl: istiod from the offline hub, no ingress gateway (no Envoy here), proxyless gRPC injection (grpc-agent) available'
       : 'install Istio: default profile (istiod + ingress gateway), small requests, gateway as NodePort 30080/30443',
     argv: istioctl(settings, 'install', '--skip-confirmation', '-f', operator.path),
     ...(operator.file ? { files: [operator.file] } : {}),
-    timeoutMs: 10 * MINUTE, echo: true,
+    timeoutMs: 10 * MINUTE,
+    echo: true,
   });
   for (const deployment of operator.ingress ? ['istiod', 'istio-ingressgateway'] : ['istiod']) {
     steps.push({
-      type: 'exec', id: `rollout-${deployment}`, phase: 'istio',
+      type: 'exec',
+      id: `rollout-${deployment}`,
+      phase: 'istio',
       purpose: `wait until ${deployment} is rolled out`,
       argv: kubectl(settings, 'rollout', 'status', `deployment/${deployment}`, '-n', settings.istioNamespace, `--timeout=${settings.rolloutTimeout}`),
       timeoutMs: 6 * MINUTE,
     });
   }
   steps.push({
-    type: 'exec', id: 'namespace', phase: 'namespace',
+    type: 'exec',
+    id: 'namespace',
+    phase: 'namespace',
     purpose: `create namespace ${settings.namespace} labelled istio-injection=enabled, before any pod exists in it`,
-    argv: kubectl(settings, 'apply', '-f', '-'), stdin: namespaceManifest(settings), timeoutMs: MINUTE,
+    argv: kubectl(settings, 'apply', '-f', '-'),
+    stdin: namespaceManifest(settings),
+    timeoutMs: MINUTE,
   });
   const title = offline
     ? `cluster-up: kind cluster '${settings.clusterName}' with Istio ${images.istioVersion}, offline images`
@@ -268,10 +292,16 @@ export function clusterUpPlan(settings: ClusterSettings, files?: ClusterUpFiles)
 export function clusterDownPlan(settings: ClusterSettings): Plan {
   return {
     title: `cluster-down: delete kind cluster '${settings.clusterName}'`,
-    steps: [{
-      type: 'exec', id: 'kind-delete', phase: 'teardown', purpose: 'delete the kind cluster (a no-op when it does not exist)',
-      argv: ['kind', 'delete', 'cluster', '--name', settings.clusterName], timeoutMs: 5 * MINUTE,
-    }],
+    steps: [
+      {
+        type: 'exec',
+        id: 'kind-delete',
+        phase: 'teardown',
+        purpose: 'delete the kind cluster (a no-op when it does not exist)',
+        argv: ['kind', 'delete', 'cluster', '--name', settings.clusterName],
+        timeoutMs: 5 * MINUTE,
+      },
+    ],
     skipped: [],
   };
 }
@@ -286,13 +316,26 @@ function valuesFile(settings: ClusterSettings, release: string, values: Record<s
 
 function helmUpgrade(settings: ClusterSettings, release: string, file: PlannedFile, phase: string, purpose: string): ExecStep {
   return {
-    type: 'exec', id: `helm-${release}${phase.startsWith('scenario') ? `@${phase.slice('scenario '.length)}` : ''}`, phase, purpose,
+    type: 'exec',
+    id: `helm-${release}${phase.startsWith('scenario') ? `@${phase.slice('scenario '.length)}` : ''}`,
+    phase,
+    purpose,
     argv: [
-      'helm', 'upgrade', '--install', release, settings.chart,
-      '--kube-context', settings.context, '--namespace', settings.namespace,
+      'helm',
+      'upgrade',
+      '--install',
+      release,
+      settings.chart,
+      '--kube-context',
+      settings.context,
+      '--namespace',
+      settings.namespace,
       // Values from the file only: a value dropped from it returns to the chart default.
-      '--reset-values', '--values', file.path,
-      '--wait', `--timeout=${settings.rolloutTimeout}`,
+      '--reset-values',
+      '--values',
+      file.path,
+      '--wait',
+      `--timeout=${settings.rolloutTimeout}`,
     ],
     files: [file],
     timeoutMs: 6 * MINUTE,
@@ -300,7 +343,7 @@ function helmUpgrade(settings: ClusterSettings, release: string, file: PlannedFi
 }
 
 /** Every client identity used by the cluster scenarios, first definition wins (headers, via). */
-export function clientsOf(scenarios: readonly DriverScenario[]): DriverClient[] {
+export function clientsOf(scenarios: readonly { readonly clients: readonly DriverClient[] }[]): DriverClient[] {
   const byIdentity = new Map<string, DriverClient>();
   for (const scenario of scenarios) {
     for (const client of scenario.clients) {
@@ -322,28 +365,53 @@ export function deployPlan(settings: ClusterSettings, options: DeployOptions): P
   const steps: Step[] = [];
   if (options.build) {
     steps.push({
-      type: 'exec', id: 'build-images', phase: 'images', purpose: `build ${images.join(', ')} (make build)`,
-      argv: ['make', 'build'], timeoutMs: 20 * MINUTE, echo: true,
+      type: 'exec',
+      id: 'build-images',
+      phase: 'images',
+      purpose: `build ${images.join(', ')} (make build)`,
+      argv: ['make', 'build'],
+      timeoutMs: 20 * MINUTE,
+      echo: true,
     });
   }
   steps.push({
-    type: 'exec', id: 'kind-load', phase: 'images',
+    type: 'exec',
+    id: 'kind-load',
+    phase: 'images',
     purpose: 'copy the images into the kind node (no registry; the chart uses imagePullPolicy IfNotPresent)',
-    argv: ['kind', 'load', 'docker-image', ...images, '--name', settings.clusterName], timeoutMs: 10 * MINUTE, echo: true,
+    argv: ['kind', 'load', 'docker-image', ...images, '--name', settings.clusterName],
+    timeoutMs: 10 * MINUTE,
+    echo: true,
   });
   for (const server of settings.servers) {
-    steps.push(helmUpgrade(settings, server.release, valuesFile(settings, server.release, serverValues(settings, server)), 'deploy',
-      `install greeter-server ${server.version} (${server.image})${server.createService ? ', with the shared Service greeter-server' : ', no Service (service.create=false)'}`));
+    steps.push(
+      helmUpgrade(
+        settings,
+        server.release,
+        valuesFile(settings, server.release, serverValues(settings, server)),
+        'deploy',
+        `install greeter-server ${server.version} (${server.image})${server.createService ? ', with the shared Service greeter-server' : ', no Service (service.create=false)'}`,
+      ),
+    );
   }
   for (const client of options.clients) {
     const release = clientRelease(client.identity);
-    steps.push(helmUpgrade(settings, release, valuesFile(settings, release, clientValues(settings, client)), 'deploy',
-      `install the client for identity '${client.identity}'${describeClient(client)}`));
+    steps.push(
+      helmUpgrade(
+        settings,
+        release,
+        valuesFile(settings, release, clientValues(settings, client)),
+        'deploy',
+        `install the client for identity '${client.identity}'${describeClient(client)}`,
+      ),
+    );
   }
   steps.push(sidecarCheck(settings, 'deploy'));
   const first = settings.servers.find((s) => s.createService) ?? settings.servers[0]!;
   steps.push({
-    type: 'exec', id: 'helm-test', phase: 'deploy',
+    type: 'exec',
+    id: 'helm-test',
+    phase: 'deploy',
     purpose: `helm test ${first.release}: one call through the Service greeter-server from a pod outside the mesh (the chart's test pod)`,
     argv: ['helm', 'test', first.release, '--kube-context', settings.context, '--namespace', settings.namespace, '--timeout', '2m', '--logs'],
     timeoutMs: 3 * MINUTE,
@@ -359,45 +427,61 @@ function describeClient(client: DriverClient): string {
 
 function sidecarCheck(settings: ClusterSettings, phase: string): CheckStep {
   return {
-    type: 'check', id: `sidecars@${phase}`, phase, check: 'sidecars-injected',
+    type: 'check',
+    id: `sidecars@${phase}`,
+    phase,
+    check: 'sidecars-injected',
     purpose: 'check every pod (but the ingress client) has the istio-proxy container: injection worked',
-    argv: kubectl(settings, 'get', 'pods', '-n', settings.namespace, '-o', 'json'), timeoutMs: MINUTE,
+    argv: kubectl(settings, 'get', 'pods', '-n', settings.namespace, '-o', 'json'),
+    timeoutMs: MINUTE,
   };
 }
 
 // --- scenarios
 
-export function logRequests(settings: ClusterSettings, scenario: DriverScenario): LogRequest[] {
+export function logRequests(settings: ClusterSettings, scenario: Pick<Scenario, 'clients' | 'servers'>): LogRequest[] {
   // --tail=-1: with a selector kubectl shows only the last 10 lines per pod unless told otherwise.
   // --prefix names the pod of each line; --timestamps adds the runtime's RFC 3339 time, which the
   // collector filters on (the API's sinceTime has one-second precision).
   const common = ['--since-time', SINCE, '--timestamps', '--prefix', '--tail=-1', '--max-log-requests=20'];
-  const clients = scenario.clients.map((client): LogRequest => ({
-    source: { kind: 'client', identity: client.identity },
-    argv: kubectl(settings, 'logs', '-n', settings.namespace, '-l', clientSelector(client.identity), '-c', CLIENT_CONTAINER, ...common),
-  }));
-  const servers = scenario.servers.map((server): LogRequest => ({
-    source: { kind: 'server', version: server.version },
-    argv: kubectl(settings, 'logs', '-n', settings.namespace, '-l', serverSelector(server.version), '-c', SERVER_CONTAINER, ...common),
-  }));
+  const clients = scenario.clients.map(
+    (client): LogRequest => ({
+      source: { kind: 'client', identity: client.identity },
+      argv: kubectl(settings, 'logs', '-n', settings.namespace, '-l', clientSelector(client.identity), '-c', CLIENT_CONTAINER, ...common),
+    }),
+  );
+  const servers = scenario.servers.map(
+    (server): LogRequest => ({
+      source: { kind: 'server', version: server.version },
+      argv: kubectl(settings, 'logs', '-n', settings.namespace, '-l', serverSelector(server.version), '-c', SERVER_CONTAINER, ...common),
+    }),
+  );
   return [...clients, ...servers];
 }
 
-export function routingProbes(settings: ClusterSettings, scenario: DriverScenario, expected: ReturnType<typeof expectedRouting>): RoutingProbe[] {
+export function routingProbes(
+  settings: ClusterSettings,
+  scenario: Pick<Scenario, 'clients' | 'servers'>,
+  expected: ReturnType<typeof expectedRouting>,
+): RoutingProbe[] {
   const probes: RoutingProbe[] = [];
   // Every pod of every version behind the Service: the default cluster (no subset) holds them all.
   const serviceCluster = `outbound|${settings.serverPort}||${serviceFqdn(settings)}`;
   const healthy = settings.servers
     .map((server) => scenario.servers.find((s) => s.version === server.version))
-    .reduce((sum, s) => sum + (s ? s.replicas ?? 1 : 0), 0);
+    .reduce((sum, s) => sum + (s ? (s.replicas ?? 1) : 0), 0);
   for (const client of scenario.clients) {
     if (client.via === 'ingress') continue;
     const workload = `deploy/${clientDeployment(client.identity)}`;
     probes.push({
-      workload, namespace: settings.namespace, domain: serviceFqdn(settings), expected: expected.mesh,
+      workload,
+      namespace: settings.namespace,
+      domain: serviceFqdn(settings),
+      expected: expected.mesh,
       argv: istioctl(settings, 'proxy-config', 'routes', workload, '-n', settings.namespace, '-o', 'json'),
       endpoints: {
-        cluster: serviceCluster, healthy,
+        cluster: serviceCluster,
+        healthy,
         argv: istioctl(settings, 'proxy-config', 'endpoints', workload, '-n', settings.namespace, '--cluster', serviceCluster, '-o', 'json'),
       },
     });
@@ -405,7 +489,10 @@ export function routingProbes(settings: ClusterSettings, scenario: DriverScenari
   if (scenario.clients.some((c) => c.via === 'ingress')) {
     const workload = 'deploy/istio-ingressgateway';
     probes.push({
-      workload, namespace: settings.istioNamespace, domain: '*', expected: expected.gateway ?? [],
+      workload,
+      namespace: settings.istioNamespace,
+      domain: '*',
+      expected: expected.gateway ?? [],
       argv: istioctl(settings, 'proxy-config', 'routes', workload, '-n', settings.istioNamespace, '-o', 'json'),
     });
   }
@@ -423,7 +510,8 @@ export interface ScenarioSteps {
   readonly cleanup: readonly Step[];
 }
 
-export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenario, manifests: readonly ManifestDoc[], sampleMs = settings.sampleMs): ScenarioSteps {
+export function scenarioSteps(settings: ClusterSettings, scenario: Scenario, sampleMs = settings.sampleMs): ScenarioSteps {
+  const { manifests } = scenario;
   const phase = `scenario ${scenario.name}`;
   const ctx = { namespace: settings.namespace, serverPort: settings.serverPort };
   const files = [...new Set(manifests.map((m) => relative(settings.repoRoot, m.file)))];
@@ -431,59 +519,103 @@ export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenari
   const apply: Step[] = [];
 
   for (const server of settings.servers) {
-    const behaviour = scenario.servers.find((s) => s.version === server.version) ?? { version: server.version, replicas: 0 };
-    apply.push(helmUpgrade(settings, server.release, valuesFile(settings, server.release, serverValues(settings, server, behaviour), scenario.name), phase,
-      `greeter-server ${server.version} as the scenario needs it (replicas ${behaviour.replicas ?? 1}, delay ${behaviour.delayMs ?? 0} ms, fail rate ${behaviour.failRate ?? 0})`));
+    const behaviour: DriverServer = scenario.servers.find((s) => s.version === server.version) ?? { version: server.version, replicas: 0 };
+    apply.push(
+      helmUpgrade(
+        settings,
+        server.release,
+        valuesFile(settings, server.release, serverValues(settings, server, behaviour), scenario.name),
+        phase,
+        `greeter-server ${server.version} as the scenario needs it (replicas ${behaviour.replicas ?? 1}, delay ${behaviour.delayMs ?? 0} ms, fail rate ${behaviour.failRate ?? 0})`,
+      ),
+    );
   }
   for (const client of scenario.clients) {
     const release = clientRelease(client.identity);
-    apply.push(helmUpgrade(settings, release, valuesFile(settings, release, clientValues(settings, client), scenario.name), phase,
-      `client '${client.identity}'${describeClient(client)} at ${client.rate ?? settings.clientRate}/s, ${client.concurrency ?? 1} in flight`));
+    apply.push(
+      helmUpgrade(
+        settings,
+        release,
+        valuesFile(settings, release, clientValues(settings, client), scenario.name),
+        phase,
+        `client '${client.identity}'${describeClient(client)} at ${client.rate ?? settings.clientRate}/s, ${client.concurrency ?? 1} in flight`,
+      ),
+    );
   }
   apply.push(sidecarCheck(settings, phase));
   if (files.length > 0) {
     apply.push({
-      type: 'exec', id: `apply@${scenario.name}`, phase, marksApply: true,
+      type: 'exec',
+      id: `apply@${scenario.name}`,
+      phase,
+      marksApply: true,
       purpose: `apply ${manifests.map((m) => `${m.kind}/${m.name}`).join(', ')}`,
-      argv: kubectl(settings, 'apply', '-n', settings.namespace, ...fileArgs), timeoutMs: MINUTE,
+      argv: kubectl(settings, 'apply', '-n', settings.namespace, ...fileArgs),
+      timeoutMs: MINUTE,
     });
   }
 
-  const expected = expectedRouting(manifests, ctx);
+  const expected = expectedRouting(scenario.routing, ctx);
   const mode = settings.meshMode === 'sidecar' ? 'proxy-config' : 'proxy-status';
   const wait: WaitRoutingStep = {
-    type: 'wait-routing', id: `wait@${scenario.name}`, phase, scenario: scenario.name, mode,
-    purpose: mode === 'proxy-config'
-      ? `poll istioctl proxy-config routes (and endpoints) until every client's Envoy (and the gateway's) has the scenario's routes and every server pod; give up after ${settings.routingTimeoutMs / 1000} s`
-      : `proxyless: poll until istiod reports every client synced (proxy-status -o json, no STALE, no NACK) and sends it the scenario's routes (istiod's config_dump for that client); give up after ${settings.routingTimeoutMs / 1000} s`,
+    type: 'wait-routing',
+    id: `wait@${scenario.name}`,
+    phase,
+    scenario: scenario.name,
+    mode,
+    purpose:
+      mode === 'proxy-config'
+        ? `poll istioctl proxy-config routes (and endpoints) until every client's Envoy (and the gateway's) has the scenario's routes and every server pod; give up after ${settings.routingTimeoutMs / 1000} s`
+        : `proxyless: poll until istiod reports every client synced (proxy-status -o json, no STALE, no NACK) and sends it the scenario's routes (istiod's config_dump for that client); give up after ${settings.routingTimeoutMs / 1000} s`,
     probes: routingProbes(settings, scenario, expected),
-    timeoutMs: settings.routingTimeoutMs, intervalMs: settings.routingPollMs,
+    timeoutMs: settings.routingTimeoutMs,
+    intervalMs: settings.routingPollMs,
     settleMs: mode === 'proxy-status' ? PROXYLESS_SETTLE_MS : 0,
   };
   const sample: SampleStep = {
-    type: 'sample', id: `sample@${scenario.name}`, phase, ms: sampleMs,
+    type: 'sample',
+    id: `sample@${scenario.name}`,
+    phase,
+    ms: sampleMs,
     purpose: `let the clients call for ${sampleMs / 1000} s under the new routing`,
   };
   const collect: CollectStep = {
-    type: 'collect', id: `collect@${scenario.name}`, phase, scenario: scenario.name,
+    type: 'collect',
+    id: `collect@${scenario.name}`,
+    phase,
+    scenario: scenario.name,
     purpose: 'collect client logs per identity and server logs per version, since routing took effect',
     requests: logRequests(settings, scenario),
   };
   const verify: VerifyStep = {
-    type: 'verify', id: `verify@${scenario.name}`, phase, scenario: scenario.name,
+    type: 'verify',
+    id: `verify@${scenario.name}`,
+    phase,
+    scenario: scenario.name,
     purpose: 'verify the shares against expect/expect.yaml (src/verify, the same checks as the local driver)',
   };
   const cleanup: Step[] = [];
   if (files.length > 0) {
     cleanup.push({
-      type: 'exec', id: `delete@${scenario.name}`, phase,
+      type: 'exec',
+      id: `delete@${scenario.name}`,
+      phase,
       purpose: `delete the scenario's objects so the next scenario starts from no rules`,
-      argv: kubectl(settings, 'delete', '-n', settings.namespace, '--ignore-not-found', ...fileArgs), timeoutMs: MINUTE,
+      argv: kubectl(settings, 'delete', '-n', settings.namespace, '--ignore-not-found', ...fileArgs),
+      timeoutMs: MINUTE,
     });
     cleanup.push({
-      ...wait, id: `wait-default@${scenario.name}`,
-      purpose: settings.meshMode === 'sidecar' ? 'wait until the sidecars are back to the default route (no VirtualService)' : 'wait until every client is back to the default route (no VirtualService)',
-      probes: routingProbes(settings, { ...scenario, clients: scenario.clients.filter((c) => c.via !== 'ingress') }, { mesh: expectedRouting([], ctx).mesh }),
+      ...wait,
+      id: `wait-default@${scenario.name}`,
+      purpose:
+        settings.meshMode === 'sidecar'
+          ? 'wait until the sidecars are back to the default route (no VirtualService)'
+          : 'wait until every client is back to the default route (no VirtualService)',
+      probes: routingProbes(
+        settings,
+        { ...scenario, clients: scenario.clients.filter((c) => c.via !== 'ingress') },
+        { mesh: expectedRouting({ routeTables: [] }, ctx).mesh },
+      ),
     });
   }
   return { apply, wait, sample, collect, verify, cleanup };
@@ -496,22 +628,35 @@ export function scenarioSteps(settings: ClusterSettings, scenario: DriverScenari
 export function e2ePreludeSteps(settings: ClusterSettings): Step[] {
   return [
     {
-      type: 'exec', id: 'check-istiod', phase: 'e2e', purpose: 'check istiod is rolled out (the cluster comes from make cluster-up)',
-      argv: kubectl(settings, 'rollout', 'status', 'deployment/istiod', '-n', settings.istioNamespace, '--timeout=60s'), timeoutMs: 2 * MINUTE,
+      type: 'exec',
+      id: 'check-istiod',
+      phase: 'e2e',
+      purpose: 'check istiod is rolled out (the cluster comes from make cluster-up)',
+      argv: kubectl(settings, 'rollout', 'status', 'deployment/istiod', '-n', settings.istioNamespace, '--timeout=60s'),
+      timeoutMs: 2 * MINUTE,
     },
     {
-      type: 'exec', id: 'remove-leftovers', phase: 'e2e',
+      type: 'exec',
+      id: 'remove-leftovers',
+      phase: 'e2e',
       purpose: 'remove Istio objects a previous, interrupted run left behind',
-      argv: kubectl(settings, 'delete', 'virtualservices.networking.istio.io,destinationrules.networking.istio.io,gateways.networking.istio.io',
-        '-n', settings.namespace, '-l', 'app.kubernetes.io/part-of=canarykit', '--ignore-not-found'),
+      argv: kubectl(
+        settings,
+        'delete',
+        'virtualservices.networking.istio.io,destinationrules.networking.istio.io,gateways.networking.istio.io',
+        '-n',
+        settings.namespace,
+        '-l',
+        'app.kubernetes.io/part-of=canarykit',
+        '--ignore-not-found',
+      ),
       timeoutMs: MINUTE,
     },
   ];
 }
 
 export interface PlannedScenario {
-  readonly scenario: DriverScenario;
-  readonly manifests: readonly ManifestDoc[];
+  readonly scenario: Scenario;
   /** Traffic time after routing took effect (default: settings.sampleMs). */
   readonly sampleMs?: number;
 }
@@ -520,12 +665,12 @@ export interface PlannedScenario {
 export function e2ePlan(settings: ClusterSettings, scenarios: readonly PlannedScenario[]): Plan {
   const steps: Step[] = [...e2ePreludeSteps(settings)];
   const skipped: { scenario: string; reason: string }[] = [];
-  for (const { scenario, manifests, sampleMs } of scenarios) {
+  for (const { scenario, sampleMs } of scenarios) {
     if (!scenario.modes.includes('cluster')) {
       skipped.push({ scenario: scenario.name, reason: `modes: ${scenario.modes.join(', ')} (no cluster)` });
       continue;
     }
-    const s = scenarioSteps(settings, scenario, manifests, sampleMs);
+    const s = scenarioSteps(settings, scenario, sampleMs);
     steps.push(...s.apply, s.wait, s.sample, s.collect, s.verify, ...s.cleanup);
   }
   return { title: `e2e on kind '${settings.clusterName}' (${settings.meshMode} mode)`, steps, skipped };

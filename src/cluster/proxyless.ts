@@ -6,28 +6,18 @@ import type { Scenario } from '../scenarios/load.ts';
 import type { ClusterImages } from './images.ts';
 
 /** The features of a scenario that need Envoy (a sidecar or the ingress gateway), in words. */
-export function envoyOnlyFeatures(scenario: Scenario): string[] {
-  const features = new Set<string>();
-  if (scenario.expect.mirror) features.add('request mirroring (proxyless gRPC ignores mirror rules)');
-  for (const vs of scenario.resources.virtualServices) {
-    for (const route of vs.spec?.http ?? []) {
-      const r = route as Record<string, unknown>;
-      if (r.mirror !== undefined || r.mirrors !== undefined || r.mirrorPercentage !== undefined) features.add('request mirroring (proxyless gRPC ignores mirror rules)');
-    }
-  }
-  if (scenario.resources.gateways.length > 0 || scenario.expect.clients.some((c) => c.via === 'ingress')) {
-    features.add('the Istio ingress gateway (an Envoy)');
-  }
-  return [...features];
+export function envoyOnlyFeatures(scenario: Pick<Scenario, 'limitations'>): string[] {
+  return scenario.limitations['kind-proxyless'].map((l) => l.feature);
 }
 
 /**
  * Undefined when the scenario runs with proxyless clients; else why not: a sentence that says
  * whether Envoy is missing from this machine or only from this run.
  */
-export function proxylessSkipReason(scenario: Scenario, images: ClusterImages): string | undefined {
+export function proxylessSkipReason(scenario: Pick<Scenario, 'limitations'>, images: ClusterImages): string | undefined {
   const features = envoyOnlyFeatures(scenario);
   if (features.length === 0) return undefined;
-  if (!images.envoy) return `needs Envoy: not run on this machine (${features.join('; ')}; the Istio images here are built offline, without Envoy, which no registry here provides)`;
+  if (!images.envoy)
+    return `needs Envoy: not run on this machine (${features.join('; ')}; the Istio images here are built offline, without Envoy, which no registry here provides)`;
   return `needs the Envoy sidecar (${features.join('; ')}): run it without PROXYLESS=1`;
 }

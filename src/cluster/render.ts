@@ -1,7 +1,7 @@
 // The dry-run: every command of a plan, in order, with the files and manifests it uses, as a
 // shell-readable script. Nothing runs.
 import type { Plan, Step } from './plan.ts';
-import type { RouteSignature } from './routing.ts';
+import type { RouteSignature } from './envoy-routes.ts';
 
 /** Quote an argument for a POSIX shell only when it needs it. */
 export function shellQuote(arg: string): string {
@@ -13,11 +13,17 @@ export function shellQuote(arg: string): string {
 export const commandLine = (argv: readonly string[]): string => argv.map(shellQuote).join(' ');
 
 function indent(text: string, prefix = '#   '): string {
-  return text.trimEnd().split('\n').map((line) => `${prefix}${line}`).join('\n');
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `${prefix}${line}`)
+    .join('\n');
 }
 
 function route(sig: RouteSignature): string {
-  const clusters = Object.entries(sig.clusters).map(([c, w]) => `${c} ${w}%`).join(', ');
+  const clusters = Object.entries(sig.clusters)
+    .map(([c, w]) => `${c} ${w}%`)
+    .join(', ');
   const extra = [
     sig.headers.length ? `match headers: ${sig.headers.join(', ')}` : '',
     sig.mirror ? `mirror to ${sig.mirror}` : '',
@@ -45,7 +51,8 @@ export function renderStep(step: Step, index: number): string {
     case 'wait-routing':
       if (step.settleMs > 0) out.push(`sleep ${step.settleMs / 1000}   # let istiod push before asking whether clients are in sync`);
       out.push(`# every ${step.intervalMs / 1000} s, at most ${step.timeoutMs / 1000} s:`);
-      if (step.mode === 'proxy-status') out.push(commandLine(['istioctl', 'proxy-status']), '#   until every client pod is SYNCED (proxyless: no Envoy routes to read)');
+      if (step.mode === 'proxy-status')
+        out.push(commandLine(['istioctl', 'proxy-status']), '#   until every client pod is SYNCED (proxyless: no Envoy routes to read)');
       for (const probe of step.probes) {
         out.push(commandLine(probe.argv));
         out.push(`#   until virtual host '${probe.domain}' routes, in order:`);

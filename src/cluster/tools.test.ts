@@ -46,7 +46,9 @@ describe('missing tools', () => {
     const runner = execaRunner({ path: '/nonexistent', localBin: '/nonexistent/.tools/bin' }, versions);
     const error = await runner.run(['kind', 'get', 'clusters']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClusterError);
-    expect((error as Error).message).toBe('kind not found on PATH or in /nonexistent/.tools/bin\n  fix: make tools-kind   (runs: GOBIN=$PWD/.tools/bin go install sigs.k8s.io/kind@v0.33.0)');
+    expect((error as Error).message).toBe(
+      'kind not found on PATH or in /nonexistent/.tools/bin\n  fix: make tools-kind   (runs: GOBIN=$PWD/.tools/bin go install sigs.k8s.io/kind@v0.33.0)',
+    );
   });
 
   it('the real runner runs a tool found in .tools/bin and returns its exit code', async () => {
@@ -64,10 +66,17 @@ describe('missing tools', () => {
 });
 
 describe('preflight', () => {
-  const ctx = (runner: ReturnType<typeof scriptedRunner>) => ({ runner, versions, clusterName: 'canarykit', where: { localBin: '/nonexistent', path: '/nonexistent' } }); // PATH too: make puts its tool folders on it
+  const ctx = (runner: ReturnType<typeof scriptedRunner>) => ({
+    runner,
+    versions,
+    clusterName: 'canarykit',
+    where: { localBin: '/nonexistent', path: '/nonexistent' },
+  }); // PATH too: make puts its tool folders on it
 
   it('says Docker is not running, with the daemon error docker printed (recorded)', async () => {
-    const runner = scriptedRunner([[/^docker info/, { exitCode: 1, stdout: recorded('docker-info-no-daemon.stdout'), stderr: recorded('docker-info-no-daemon.stderr') }]]);
+    const runner = scriptedRunner([
+      [/^docker info/, { exitCode: 1, stdout: recorded('docker-info-no-daemon.stdout'), stderr: recorded('docker-info-no-daemon.stderr') }],
+    ]);
     await expect(preflight(ctx(runner), { docker: true })).rejects.toThrow(
       'Docker is not running (docker info: Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?)\n  fix: start Docker',
     );
@@ -78,7 +87,9 @@ describe('preflight', () => {
       [/^docker info/, { stdout: '28.2.2\n' }],
       [/^kind get clusters/, { stdout: recorded('kind-get-clusters-none.stdout'), stderr: recorded('kind-get-clusters-none.stderr') }],
     ]);
-    await expect(preflight(ctx(runner), { cluster: true })).rejects.toThrow("no kind cluster named 'canarykit' (kind get clusters: none)\n  fix: make cluster-up");
+    await expect(preflight(ctx(runner), { cluster: true })).rejects.toThrow(
+      "no kind cluster named 'canarykit' (kind get clusters: none)\n  fix: make cluster-up",
+    );
     expect(await listKindClusters(scriptedRunner([[/kind get clusters/, { stdout: 'other\ncanarykit\n' }]]))).toEqual(['other', 'canarykit']);
   });
 
@@ -98,9 +109,13 @@ describe('preflight', () => {
 // The real docker CLI against a socket where no daemon listens: the message a user would get.
 describe.runIf(findTool('docker', { localBin: '/nonexistent' }) !== undefined)('preflight with the real docker CLI', () => {
   it('reports the daemon as not running', async () => {
-    const runner = execaRunner({ localBin: '/nonexistent', env: { PATH: process.env.PATH, DOCKER_HOST: 'unix:///nonexistent/docker.sock', HOME: process.env.HOME } }, versions);
-    await expect(preflight({ runner, versions, clusterName: 'canarykit', where: { localBin: '/nonexistent' } }, { docker: true }))
-      .rejects.toThrow(/^Docker is not running \(docker info: Cannot connect to the Docker daemon at unix:\/\/\/nonexistent\/docker\.sock/);
+    const runner = execaRunner(
+      { localBin: '/nonexistent', env: { PATH: process.env.PATH, DOCKER_HOST: 'unix:///nonexistent/docker.sock', HOME: process.env.HOME } },
+      versions,
+    );
+    await expect(preflight({ runner, versions, clusterName: 'canarykit', where: { localBin: '/nonexistent' } }, { docker: true })).rejects.toThrow(
+      /^Docker is not running \(docker info: Cannot connect to the Docker daemon at unix:\/\/\/nonexistent\/docker\.sock/,
+    );
   });
 });
 

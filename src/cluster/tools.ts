@@ -114,7 +114,8 @@ export function execaRunner(where: ToolLocations, versions: PinnedVersions): Com
         stripFinalNewline: false,
       });
       if (result.failed && result.exitCode === undefined) {
-        if (result.timedOut) return { exitCode: 124, stdout: String(result.stdout ?? ''), stderr: `timed out after ${options.timeoutMs} ms: ${argv.join(' ')}` };
+        if (result.timedOut)
+          return { exitCode: 124, stdout: String(result.stdout ?? ''), stderr: `timed out after ${options.timeoutMs} ms: ${argv.join(' ')}` };
         throw new ClusterError(`could not run ${tool}: ${result.shortMessage}`);
       }
       return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
@@ -124,7 +125,12 @@ export function execaRunner(where: ToolLocations, versions: PinnedVersions): Com
 
 /** The first non-empty line of a tool's error output, for messages. */
 export function firstLine(text: string): string {
-  return text.split('\n').map((line) => line.trim()).find((line) => line.length > 0) ?? '';
+  return (
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line.length > 0) ?? ''
+  );
 }
 
 export interface PreflightNeeds {
@@ -171,5 +177,8 @@ export async function preflight(ctx: PreflightContext, needs: PreflightNeeds): P
 export async function listKindClusters(runner: CommandRunner): Promise<string[]> {
   const result = await runner.run(['kind', 'get', 'clusters'], { timeoutMs: 30_000 });
   if (result.exitCode !== 0) throw new ClusterError(`kind get clusters failed: ${firstLine(result.stderr)}`, 'check that Docker is running: docker info');
-  return result.stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+  return result.stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
 }

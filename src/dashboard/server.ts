@@ -103,7 +103,10 @@ export class Dashboard {
     app.use((req: Request, res: Response, next: NextFunction) => {
       res.set(DASHBOARD_SECURITY_HEADERS);
       if (!hosts.has(req.headers.host ?? '')) {
-        res.status(421).type('text/plain').send(`this dashboard answers to http://${HOST}:${this.port}/ only (Host: ${JSON.stringify(req.headers.host ?? '')} refused)\n`);
+        res
+          .status(421)
+          .type('text/plain')
+          .send(`this dashboard answers to http://${HOST}:${this.port}/ only (Host: ${JSON.stringify(req.headers.host ?? '')} refused)\n`);
         return;
       }
       next();

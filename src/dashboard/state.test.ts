@@ -15,7 +15,13 @@ function line(startMs: number, outcome: string, seq: number, latencyMs = 2): str
 describe('splitRows', () => {
   it('gives each expected key its observed share, then every outcome no key names', () => {
     const lines = [line(0, 'v1.0.0', 1), line(1, 'v1.0.0', 2), line(2, 'v2.0.0', 3), line(3, 'UNAVAILABLE', 4)];
-    const rows = splitRows([['v1', { kind: 'share', value: 0.9 }], ['v2', { kind: 'share', value: 0.1 }]], tallyLines(lines));
+    const rows = splitRows(
+      [
+        ['v1', { kind: 'share', value: 0.9 }],
+        ['v2', { kind: 'share', value: 0.1 }],
+      ],
+      tallyLines(lines),
+    );
     expect(rows).toEqual([
       { outcome: 'v1', expected: { kind: 'share', value: 0.9 }, observed: 0.5, count: 2 },
       { outcome: 'v2', expected: { kind: 'share', value: 0.1 }, observed: 0.25, count: 1 },
@@ -25,12 +31,23 @@ describe('splitRows', () => {
 
   it('counts unions, `ok` and `error` keys, and lists no outcome they already cover', () => {
     const lines = [line(0, 'v1.0.0', 1), line(1, 'UNAVAILABLE', 2), line(2, 'DEADLINE_EXCEEDED', 3), line(3, 'v2.0.0', 4)];
-    const rows = splitRows([['ok', { kind: 'at-least', value: 0.4 }], ['DEADLINE_EXCEEDED|UNAVAILABLE', { kind: 'at-most', value: 0.6 }]], tallyLines(lines));
-    expect(rows.map((r) => [r.outcome, r.observed])).toEqual([['ok', 0.5], ['DEADLINE_EXCEEDED|UNAVAILABLE', 0.5]]);
+    const rows = splitRows(
+      [
+        ['ok', { kind: 'at-least', value: 0.4 }],
+        ['DEADLINE_EXCEEDED|UNAVAILABLE', { kind: 'at-most', value: 0.6 }],
+      ],
+      tallyLines(lines),
+    );
+    expect(rows.map((r) => [r.outcome, r.observed])).toEqual([
+      ['ok', 0.5],
+      ['DEADLINE_EXCEEDED|UNAVAILABLE', 0.5],
+    ]);
   });
 
   it('shows 0% (not NaN) before the first call', () => {
-    expect(splitRows([['v1', { kind: 'share', value: 1 }]], tallyLines([]))).toEqual([{ outcome: 'v1', expected: { kind: 'share', value: 1 }, observed: 0, count: 0 }]);
+    expect(splitRows([['v1', { kind: 'share', value: 1 }]], tallyLines([]))).toEqual([
+      { outcome: 'v1', expected: { kind: 'share', value: 1 }, observed: 0, count: 0 },
+    ]);
   });
 });
 
@@ -45,10 +62,15 @@ describe('Timeline', () => {
     tl.add('default#1', lines, resolve);
     const view = tl.view([{ identity: 'default', key: 'default#1' }], t0 + 3500, [{ at: t0 + 2000, name: 'cutover-0-100' }]);
     expect(view.times).toEqual([t0 - 1000, t0, t0 + 1000, t0 + 2000, t0 + 3000]);
-    expect(view.clients).toEqual([{ identity: 'default', series: [
-      { outcome: 'v1', shares: [null, 1, 1, 0, null] },
-      { outcome: 'v2', shares: [null, 0, 0, 1, null] },
-    ] }]);
+    expect(view.clients).toEqual([
+      {
+        identity: 'default',
+        series: [
+          { outcome: 'v1', shares: [null, 1, 1, 0, null] },
+          { outcome: 'v2', shares: [null, 0, 0, 1, null] },
+        ],
+      },
+    ]);
     expect(view.switches).toEqual([{ at: t0 + 2000, name: 'cutover-0-100' }]);
   });
 
@@ -60,7 +82,10 @@ describe('Timeline', () => {
     expect(tl.view([{ identity: 'c', key: 'c' }], t0 + 500, []).clients[0]!.series).toEqual([{ outcome: 'v1', shares: [null, 1] }]);
     lines.push(line(t0 + 5000, 'v2.0.0', 2));
     tl.add('c', lines, resolve);
-    expect(tl.view([{ identity: 'c', key: 'c' }], t0 + 5500, [{ at: t0, name: 'old' }])).toMatchObject({ switches: [], clients: [{ series: [{ outcome: 'v2', shares: [null, 1] }] }] });
+    expect(tl.view([{ identity: 'c', key: 'c' }], t0 + 5500, [{ at: t0, name: 'old' }])).toMatchObject({
+      switches: [],
+      clients: [{ series: [{ outcome: 'v2', shares: [null, 1] }] }],
+    });
     tl.add('c', [line(t0 + 5100, 'v1.0.0', 1)], resolve); // a cleared log (fewer lines than read)
     expect(tl.view([{ identity: 'c', key: 'c' }], t0 + 5500, []).clients[0]!.series).toEqual([{ outcome: 'v1', shares: [null, 1] }]);
   });

@@ -11,7 +11,7 @@ import { relative } from 'node:path';
 import type { PlaySession } from '../cli/play-session.ts';
 import { ERROR_CODE_NAMES, expectationsFor, type ShareExpectation } from '../scenarios/expect.ts';
 import type { Scenario } from '../scenarios/load.ts';
-import { shareOfKey } from '../scenarios/routing.ts';
+import { shareOfKey } from '../scenarios/shares.ts';
 import type { Check } from '../verify/check.ts';
 import { parseClientLine } from '../verify/log-line.ts';
 import { versionResolver, type Tally } from '../verify/tally.ts';
@@ -238,7 +238,18 @@ export class DashboardModel {
             passed: verdict.result.passed,
             alpha: verdict.result.alpha,
             checks: verdict.result.checks.map(({ identity, outcome, kind, expected, n, x, observed, interval, pValue, plannedN, verdict: v, reason }) => ({
-              identity, outcome, kind, expected, n, x, observed, interval, pValue, plannedN, verdict: v, reason,
+              identity,
+              outcome,
+              kind,
+              expected,
+              n,
+              x,
+              observed,
+              interval,
+              pValue,
+              plannedN,
+              verdict: v,
+              reason,
             })),
           }
         : null,

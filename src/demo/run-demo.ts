@@ -2,8 +2,6 @@
 // local xDS mesh, each verified from the clients' logs with the scenario's own expectations.
 // One driver serves the whole run: servers and clients start once and are reused while a
 // scenario's needs allow, so after the first scenario a verdict takes about a second of traffic.
-import type { DriverScenario } from '../driver/driver.ts';
-import { toDriverScenario } from '../driver/from-scenario.ts';
 import { runScenario, ScenarioFailure } from '../driver/run-scenario.ts';
 import { LocalDriver, type ControlPlaneName } from '../local/local-driver.ts';
 import { loadScenario, scenarioDirs, type Scenario } from '../scenarios/load.ts';
@@ -60,15 +58,11 @@ export function selectScenarios(root: string, names: string[] | undefined): { ru
   return { run, skipped };
 }
 
-/** For LocalDriver's callsNeeded: the calls each client of these scenarios needs for its checks. */
-export function localCallsNeeded(scenarios: readonly Scenario[]): (s: DriverScenario, identity: string) => number {
-  const byName = new Map(scenarios.map((s) => [s.name, s]));
-  return (s, identity) => {
-    const scenario = byName.get(s.name);
-    const client = scenario?.expect.clients.find((c) => c.identity === identity);
-    if (!scenario || !client) throw new Error(`no expectation for client ${identity} of scenario ${s.name}`);
-    return plannedCalls(scenario.expect, client, 'local');
-  };
+/** For LocalDriver's callsNeeded: the calls a client of the scenario needs for its checks on the local mesh. */
+export function localCallsNeeded(scenario: Scenario, identity: string): number {
+  const client = scenario.clients.find((c) => c.identity === identity);
+  if (!client) throw new Error(`no expectation for client ${identity} of scenario ${scenario.name}`);
+  return plannedCalls(scenario.expect, client, 'local');
 }
 
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
@@ -76,7 +70,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const progress = opts.progress ?? (() => {});
   const { run, skipped } = selectScenarios(opts.root ?? 'scenarios', opts.scenarios);
   const driver = new LocalDriver({
-    callsNeeded: localCallsNeeded(run),
+    callsNeeded: localCallsNeeded,
     ...(opts.controlPlane ? { controlPlane: opts.controlPlane } : {}),
     ...(opts.meshLog ? { log: opts.meshLog } : {}),
   });
@@ -85,7 +79,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   try {
     await driver.up();
     progress(`starting the local mesh: xDS control plane, ${run.length} scenarios' servers and clients...`);
-    await driver.prepare(run.map(toDriverScenario));
+    await driver.prepare(run);
     setupMs = performance.now() - started;
     for (const [i, scenario] of run.entries()) {
       progress(`[${i + 1}/${run.length}] ${scenario.name}: ${scenario.description.trim().split('\n')[0]}`);
@@ -94,7 +88,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       try {
         const { outcome } = await runScenario({
           driver,
-          scenario: toDriverScenario(scenario),
+          scenario,
           sampleMs: 0,
           verify: (_s, logs) => {
             result = verifyLogs(scenario.expect, logs, 'local');

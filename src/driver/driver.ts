@@ -2,18 +2,19 @@
 // (`kind`). e2e/ holds one test file per scenario and runs it through whichever driver is chosen,
 // so a scenario's steps (apply, wait, collect, verify, clean up) are written once.
 
+import type { Mode } from '../scenarios/expect.ts';
+import type { Scenario } from '../scenarios/load.ts';
+
 /** Which environment a driver runs scenarios in. */
 export type DriverName = 'local' | 'kind';
 
 /** The `modes` value a scenario's expect.yaml uses for each driver. */
-export type ScenarioMode = 'local' | 'cluster';
-
-export const MODE_OF_DRIVER: Readonly<Record<DriverName, ScenarioMode>> = {
+export const MODE_OF_DRIVER: Readonly<Record<DriverName, Mode>> = {
   local: 'local',
   kind: 'cluster',
 };
 
-/** One client the scenario runs: an identity and how it calls (scenarios/<name>/expect/expect.yaml `clients`). */
+/** One client a driver runs (a scenario's `clients` entry satisfies it). */
 export interface DriverClient {
   /** Short name, used in release names and labels (`default`, `admin`, `dark-launch`, `ingress`). */
   readonly identity: string;
@@ -27,7 +28,7 @@ export interface DriverClient {
   readonly deadlineMs?: number;
 }
 
-/** One server version the scenario runs, with its behaviour (`servers` in expect.yaml). */
+/** One server version a driver runs (a scenario's `servers` entry satisfies it). */
 export interface DriverServer {
   /** Pod label `version` and DestinationRule subset: `v1`, `v2`. */
   readonly version: string;
@@ -36,21 +37,6 @@ export interface DriverServer {
   readonly replicas?: number;
   readonly delayMs?: number;
   readonly failRate?: number;
-}
-
-/**
- * What a driver needs to know about a scenario. Structural on purpose: the scenario loader
- * (src/scenarios) returns a richer object that can be mapped onto it.
- */
-export interface DriverScenario {
-  /** Folder name under scenarios/, e.g. `header-user-admin`. */
-  readonly name: string;
-  /** Absolute path of scenarios/<name>/ (the Istio YAML files live directly in it). */
-  readonly dir: string;
-  /** Where the scenario can run. */
-  readonly modes: readonly ScenarioMode[];
-  readonly servers: readonly DriverServer[];
-  readonly clients: readonly DriverClient[];
 }
 
 /** Everything logged between the apply and the collect, grouped the way verification reads it. */
@@ -79,25 +65,25 @@ export interface DriverUpOptions {
 export interface Driver {
   readonly name: DriverName;
   /** Undefined when the driver can run the scenario; else a sentence saying why not (for test.skip). */
-  skipReason(scenario: DriverScenario): string | undefined;
+  skipReason(scenario: Scenario): string | undefined;
   /** Bring the environment up (local servers + control plane), or check it is up (an existing kind cluster). Idempotent. */
   up(options?: DriverUpOptions): Promise<void>;
   /** Apply the scenario's routing config. */
-  apply(scenario: DriverScenario): Promise<AppliedScenario>;
+  apply(scenario: Scenario): Promise<AppliedScenario>;
   /** Resolve once the new routing is in effect for every client; reject after a bound. */
-  waitForRouting(scenario: DriverScenario, applied: AppliedScenario): Promise<void>;
+  waitForRouting(scenario: Scenario, applied: AppliedScenario): Promise<void>;
   /** Client and server log lines written since `since` (normally the time routing took effect). */
-  collect(scenario: DriverScenario, since: Date): Promise<CollectedLogs>;
+  collect(scenario: Scenario, since: Date): Promise<CollectedLogs>;
   /** Text that helps find out why a scenario failed (pods, events, routes, logs). Never throws. */
-  diagnose(scenario: DriverScenario): Promise<string>;
+  diagnose(scenario: Scenario): Promise<string>;
   /** Remove the scenario's routing config so the next scenario starts from no rules. */
-  cleanup(scenario: DriverScenario): Promise<void>;
+  cleanup(scenario: Scenario): Promise<void>;
   /** Release what `up` set up (the kind driver leaves a cluster it was not asked to manage). */
   down(): Promise<void>;
 }
 
 /** A sentence for test.skip when the scenario's modes exclude the driver, else undefined. */
-export function skipReasonForModes(driver: DriverName, scenario: DriverScenario): string | undefined {
+export function skipReasonForModes(driver: DriverName, scenario: Pick<Scenario, 'name' | 'modes'>): string | undefined {
   const mode = MODE_OF_DRIVER[driver];
   if (scenario.modes.includes(mode)) return undefined;
   return `scenario ${scenario.name} does not list mode '${mode}' in its expect.yaml (modes: ${scenario.modes.join(', ') || 'none'})`;

@@ -1,7 +1,8 @@
 // The steps every e2e test runs for one scenario, whatever the driver: apply, wait until routing
 // is in effect, let traffic flow, collect the logs, verify, clean up. On failure the driver's
 // diagnostics are attached to the error so CI logs say what the mesh looked like.
-import type { CollectedLogs, Driver, DriverScenario } from './driver.ts';
+import type { Scenario } from '../scenarios/load.ts';
+import type { CollectedLogs, Driver } from './driver.ts';
 
 export interface VerifyOutcome {
   readonly passed: boolean;
@@ -9,11 +10,11 @@ export interface VerifyOutcome {
   readonly report: string;
 }
 
-export interface RunScenarioOptions<S extends DriverScenario> {
+export interface RunScenarioOptions {
   readonly driver: Driver;
-  readonly scenario: S;
+  readonly scenario: Scenario;
   /** Decide pass/fail from the collected logs (src/verify with the scenario's expectations). */
-  readonly verify: (scenario: S, logs: CollectedLogs) => VerifyOutcome | Promise<VerifyOutcome>;
+  readonly verify: (scenario: Scenario, logs: CollectedLogs) => VerifyOutcome | Promise<VerifyOutcome>;
   /** How long traffic flows after routing took effect before the logs are collected. */
   readonly sampleMs: number;
   /** Injected for tests. */
@@ -37,7 +38,7 @@ export class ScenarioFailure extends Error {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function runScenario<S extends DriverScenario>(options: RunScenarioOptions<S>): Promise<ScenarioRun> {
+export async function runScenario(options: RunScenarioOptions): Promise<ScenarioRun> {
   const { driver, scenario, verify } = options;
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? (() => new Date());

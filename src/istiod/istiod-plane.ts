@@ -13,17 +13,19 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { REPO_ROOT, parseEnvFile } from '../cluster/env-file.ts';
-import { expectedRouting, nacksInIstiodLog, routeConfigsOfIstiodDump, routingMismatch, type RouteSignature } from '../cluster/routing.ts';
-import type { ManifestDoc } from '../cluster/scenario-files.ts';
+import { expectedRouting, nacksInIstiodLog, routeConfigsOfIstiodDump, routingMismatch, type RouteSignature } from '../cluster/envoy-routes.ts';
 import { freePort } from '../free-port.ts';
-import type { MeshConfig, MeshEndpoint } from '../mesh/translate.ts';
+import { meshRoutingModel, type MeshConfig, type MeshEndpoint } from '../mesh/translate.ts';
 
 /** The namespace the scenario YAML is applied to and the clients live in. */
 export const NAMESPACE = 'default';
 const TOKEN = 'canarykit-local-admin';
 /** kubectl's resource names for the kinds applied here. */
 const PLURAL: Record<string, string> = {
-  VirtualService: 'virtualservices', DestinationRule: 'destinationrules', ServiceEntry: 'serviceentries', WorkloadEntry: 'workloadentries',
+  VirtualService: 'virtualservices',
+  DestinationRule: 'destinationrules',
+  ServiceEntry: 'serviceentries',
+  WorkloadEntry: 'workloadentries',
 };
 
 export class IstiodPlaneError extends Error {
@@ -45,10 +47,14 @@ export function istiodPrograms(root = REPO_ROOT): Record<'etcd' | 'kubeApiserver
     // Istio's CRDs, from the module copy the build made (read at run time, never copied into the repo).
     crds: join(out, 'src', `istio-${pins.OFFLINE_ISTIO_MODULE_VERSION}`, 'manifests/charts/base/files/crd-all.gen.yaml'),
   };
-  const missing = Object.entries(programs).filter(([, file]) => !existsSync(file)).map(([, file]) => file.replace(`${root}/`, ''));
+  const missing = Object.entries(programs)
+    .filter(([, file]) => !existsSync(file))
+    .map(([, file]) => file.replace(`${root}/`, ''));
   if (missing.length > 0) {
-    throw new IstiodPlaneError(`the istiod control plane needs programs that are not built: ${missing.join(', ')}`,
-      'scripts/offline/build-binaries.sh kubernetes etcd istio   (or make offline-images; most of an hour cold on 2 cores, seconds when built before)');
+    throw new IstiodPlaneError(
+      `the istiod control plane needs programs that are not built: ${missing.join(', ')}`,
+      'scripts/offline/build-binaries.sh kubernetes etcd istio   (or make offline-images; most of an hour cold on 2 cores, seconds when built before)',
+    );
   }
   return programs;
 }
@@ -158,7 +164,9 @@ export class IstiodControlPlane {
   }
 
   #exited(started: Started): string | undefined {
-    return started.child.exitCode !== null || started.child.signalCode !== null ? `${started.name} exited (${started.child.exitCode ?? started.child.signalCode}):\n${this.#tail(started)}` : undefined;
+    return started.child.exitCode !== null || started.child.signalCode !== null
+      ? `${started.name} exited (${started.child.exitCode ?? started.child.signalCode}):\n${this.#tail(started)}`
+      : undefined;
   }
 
   async #start(): Promise<void> {
@@ -168,33 +176,63 @@ export class IstiodControlPlane {
     mkdirSync(join(this.#dir, 'certs'));
     // A service-account key pair: kube-apiserver refuses to start without one.
     const { generateKeyPairSync } = await import('node:crypto');
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
     writeFileSync(join(this.#dir, 'sa.pub'), publicKey);
     writeFileSync(join(this.#dir, 'sa.key'), privateKey);
     writeFileSync(join(this.#dir, 'tokens.csv'), `${TOKEN},admin,admin,system:masters\n`);
-    writeFileSync(join(this.#dir, 'kubeconfig'), stringify({
-      apiVersion: 'v1', kind: 'Config', 'current-context': 'local',
-      clusters: [{ name: 'local', cluster: { server: `https://127.0.0.1:${p.apiserver}`, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'admin', user: { token: TOKEN } }],
-      contexts: [{ name: 'local', context: { cluster: 'local', user: 'admin' } }],
-    }));
+    writeFileSync(
+      join(this.#dir, 'kubeconfig'),
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'local',
+        clusters: [{ name: 'local', cluster: { server: `https://127.0.0.1:${p.apiserver}`, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'admin', user: { token: TOKEN } }],
+        contexts: [{ name: 'local', context: { cluster: 'local', user: 'admin' } }],
+      }),
+    );
 
     const etcd = this.#spawn('etcd', this.#programs.etcd, [
-      '--data-dir', join(this.#dir, 'etcd'), '--listen-client-urls', `http://127.0.0.1:${p.etcd}`, '--advertise-client-urls', `http://127.0.0.1:${p.etcd}`,
-      '--listen-peer-urls', `http://127.0.0.1:${p.etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${p.etcdPeer}`,
-      '--initial-cluster', `default=http://127.0.0.1:${p.etcdPeer}`,
+      '--data-dir',
+      join(this.#dir, 'etcd'),
+      '--listen-client-urls',
+      `http://127.0.0.1:${p.etcd}`,
+      '--advertise-client-urls',
+      `http://127.0.0.1:${p.etcd}`,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${p.etcdPeer}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${p.etcdPeer}`,
+      '--initial-cluster',
+      `default=http://127.0.0.1:${p.etcdPeer}`,
     ]);
     const apiserver = this.#spawn('kube-apiserver', this.#programs.kubeApiserver, [
-      `--etcd-servers=http://127.0.0.1:${p.etcd}`, '--bind-address=127.0.0.1', `--secure-port=${p.apiserver}`, '--advertise-address=127.0.0.1',
-      `--cert-dir=${join(this.#dir, 'certs')}`, '--service-account-issuer=https://kubernetes.default.svc',
-      `--service-account-key-file=${join(this.#dir, 'sa.pub')}`, `--service-account-signing-key-file=${join(this.#dir, 'sa.key')}`,
-      `--token-auth-file=${join(this.#dir, 'tokens.csv')}`, '--authorization-mode=RBAC', '--service-cluster-ip-range=10.96.0.0/12',
+      `--etcd-servers=http://127.0.0.1:${p.etcd}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${p.apiserver}`,
+      '--advertise-address=127.0.0.1',
+      `--cert-dir=${join(this.#dir, 'certs')}`,
+      '--service-account-issuer=https://kubernetes.default.svc',
+      `--service-account-key-file=${join(this.#dir, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(this.#dir, 'sa.key')}`,
+      `--token-auth-file=${join(this.#dir, 'tokens.csv')}`,
+      '--authorization-mode=RBAC',
+      '--service-cluster-ip-range=10.96.0.0/12',
     ]);
-    await until('kube-apiserver did not become ready', 60_000, async () => {
-      const down = this.#exited(etcd) ?? this.#exited(apiserver);
-      if (down) throw new IstiodPlaneError(down, 'a port may be taken by another process (the log says which); retry, or stop it');
-      return (await this.#kubectl(['get', '--raw', '/readyz'], { reject: false })).exitCode === 0 ? true : undefined;
-    }, () => this.#tail(apiserver)).catch((error: Error) => {
+    await until(
+      'kube-apiserver did not become ready',
+      60_000,
+      async () => {
+        const down = this.#exited(etcd) ?? this.#exited(apiserver);
+        if (down) throw new IstiodPlaneError(down, 'a port may be taken by another process (the log says which); retry, or stop it');
+        return (await this.#kubectl(['get', '--raw', '/readyz'], { reject: false })).exitCode === 0 ? true : undefined;
+      },
+      () => this.#tail(apiserver),
+    ).catch((error: Error) => {
       if (error instanceof IstiodPlaneError) throw error;
       throw new IstiodPlaneError(error.message, 'see the kube-apiserver log above');
     });
@@ -204,16 +242,36 @@ export class IstiodControlPlane {
     await this.#kubectl(['create', 'namespace', 'istio-system']);
 
     const t1 = Date.now();
-    const istiod = this.#spawn('istiod', this.#programs.pilotDiscovery, [
-      'discovery', '--kubeconfig', join(this.#dir, 'kubeconfig'),
-      '--httpAddr', `127.0.0.1:${p.http}`, '--grpcAddr', `127.0.0.1:${p.grpc}`, '--secureGRPCAddr', '', '--httpsAddr', '',
-      '--monitoringAddr', `127.0.0.1:${p.monitoring}`,
-    ], { POD_NAMESPACE: 'istio-system', REVISION: 'default' });
-    await until('istiod did not become ready', 60_000, async () => {
-      const down = this.#exited(istiod);
-      if (down) throw new IstiodPlaneError(down, 'istiod refused to start: its log above says why');
-      return (await fetch(`http://127.0.0.1:${p.http}/ready`)).ok ? true : undefined;
-    }, () => this.#tail(istiod));
+    const istiod = this.#spawn(
+      'istiod',
+      this.#programs.pilotDiscovery,
+      [
+        'discovery',
+        '--kubeconfig',
+        join(this.#dir, 'kubeconfig'),
+        '--httpAddr',
+        `127.0.0.1:${p.http}`,
+        '--grpcAddr',
+        `127.0.0.1:${p.grpc}`,
+        '--secureGRPCAddr',
+        '',
+        '--httpsAddr',
+        '',
+        '--monitoringAddr',
+        `127.0.0.1:${p.monitoring}`,
+      ],
+      { POD_NAMESPACE: 'istio-system', REVISION: 'default' },
+    );
+    await until(
+      'istiod did not become ready',
+      60_000,
+      async () => {
+        const down = this.#exited(istiod);
+        if (down) throw new IstiodPlaneError(down, 'istiod refused to start: its log above says why');
+        return (await fetch(`http://127.0.0.1:${p.http}/ready`)).ok ? true : undefined;
+      },
+      () => this.#tail(istiod),
+    );
     this.timings = { ...this.timings, istiodMs: Date.now() - t1 };
     this.#log(`istiod plane: istiod ready in ${((Date.now() - t1) / 1000).toFixed(1)} s (xDS on ${this.address})`);
   }
@@ -221,7 +279,10 @@ export class IstiodControlPlane {
   async #kubectl(args: string[], options: { input?: string; reject?: boolean } = {}) {
     const result = await execa(this.#programs.kubectl, ['--kubeconfig', join(this.#dir, 'kubeconfig'), ...args], { input: options.input, reject: false });
     if (result.exitCode !== 0 && options.reject !== false) {
-      throw new IstiodPlaneError(`kubectl ${args.join(' ')} failed: ${String(result.stderr).trim()}`, 'istiod validates what is applied like a cluster does: the message above is its own');
+      throw new IstiodPlaneError(
+        `kubectl ${args.join(' ')} failed: ${String(result.stderr).trim()}`,
+        'istiod validates what is applied like a cluster does: the message above is its own',
+      );
     }
     return result;
   }
@@ -230,7 +291,11 @@ export class IstiodControlPlane {
   bootstrap(nodeId: string): object {
     return {
       xds_servers: [{ server_uri: this.address, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-      node: { id: `sidecar~127.0.0.1~${nodeId}.${NAMESPACE}~${NAMESPACE}.svc.cluster.local`, metadata: { GENERATOR: 'grpc', NAMESPACE, CLUSTER_ID: 'Kubernetes' }, locality: {} },
+      node: {
+        id: `sidecar~127.0.0.1~${nodeId}.${NAMESPACE}~${NAMESPACE}.svc.cluster.local`,
+        metadata: { GENERATOR: 'grpc', NAMESPACE, CLUSTER_ID: 'Kubernetes' },
+        locality: {},
+      },
     };
   }
 
@@ -246,16 +311,30 @@ export class IstiodControlPlane {
     const fqdn = `${host}.${NAMESPACE}.svc.cluster.local`;
     const docs: Record<string, unknown>[] = [
       {
-        apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: host, namespace: NAMESPACE },
-        spec: { hosts: [fqdn], location: 'MESH_INTERNAL', resolution: 'STATIC', ports: [{ number: port, name: 'grpc', protocol: 'GRPC' }], workloadSelector: { labels: { app: host } } },
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'ServiceEntry',
+        metadata: { name: host, namespace: NAMESPACE },
+        spec: {
+          hosts: [fqdn],
+          location: 'MESH_INTERNAL',
+          resolution: 'STATIC',
+          ports: [{ number: port, name: 'grpc', protocol: 'GRPC' }],
+          workloadSelector: { labels: { app: host } },
+        },
       },
       ...config.endpoints.map((e: MeshEndpoint) => ({
-        apiVersion: 'networking.istio.io/v1', kind: 'WorkloadEntry', metadata: { name: `${host}-${e.endpointPort}`, namespace: NAMESPACE },
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'WorkloadEntry',
+        metadata: { name: `${host}-${e.endpointPort}`, namespace: NAMESPACE },
         spec: { address: e.address, ports: { grpc: e.endpointPort }, labels: e.labels },
       })),
-      ...[...config.virtualServices, ...config.destinationRules].map((o) => ({ ...(o as unknown as Record<string, unknown>), metadata: { ...o.metadata, namespace: NAMESPACE } })),
+      ...[...config.virtualServices, ...config.destinationRules].map((o) => ({
+        ...(o as unknown as Record<string, unknown>),
+        metadata: { ...o.metadata, namespace: NAMESPACE },
+      })),
     ];
-    const keyOf = (d: Record<string, unknown>): string => `${PLURAL[String(d.kind)] ?? `${String(d.kind).toLowerCase()}s`}.networking.istio.io/${(d.metadata as { name: string }).name}`;
+    const keyOf = (d: Record<string, unknown>): string =>
+      `${PLURAL[String(d.kind)] ?? `${String(d.kind).toLowerCase()}s`}.networking.istio.io/${(d.metadata as { name: string }).name}`;
     this.#appliedAt = Date.now();
     // YAML 1.1, as kubectl reads it: a header value `off` stays a quoted string.
     const input = docs.map((d) => stringify(d, { version: '1.1' })).join('---\n');
@@ -269,8 +348,7 @@ export class IstiodControlPlane {
     if (stale.length > 0) await this.#kubectl(['delete', '-n', NAMESPACE, '--ignore-not-found', ...stale]);
     this.#applied = wanted;
     this.#version++;
-    const manifests = docs.map((object) => ({ file: '', apiVersion: String(object.apiVersion), kind: String(object.kind), name: (object.metadata as { name: string }).name, object })) as ManifestDoc[];
-    this.#expected = expectedRouting(manifests, { namespace: NAMESPACE, serverPort: port }).mesh;
+    this.#expected = expectedRouting(meshRoutingModel(config), { namespace: NAMESPACE, serverPort: port }).mesh;
     this.#endpointPorts = config.endpoints.map((e) => e.endpointPort).sort((a, b) => a - b);
   }
 
@@ -291,10 +369,19 @@ export class IstiodControlPlane {
     if (!routes.trimStart().startsWith('{')) return `${proxy}: ${routes.trim()}`;
     const mismatch = routingMismatch(routeConfigsOfIstiodDump(routes), `greeter-server.${NAMESPACE}.svc.cluster.local`, this.#expected);
     if (mismatch) return `${proxy}: ${mismatch}`;
-    const eds = JSON.parse(await this.#debug(`/debug/config_dump?proxyID=${proxy}&types=eds`)) as { configs?: Array<{ clusterName?: string; endpoints?: Array<{ lbEndpoints?: Array<{ endpoint?: { address?: { socketAddress?: { portValue?: number } } } }> }> }> };
+    const eds = JSON.parse(await this.#debug(`/debug/config_dump?proxyID=${proxy}&types=eds`)) as {
+      configs?: Array<{
+        clusterName?: string;
+        endpoints?: Array<{ lbEndpoints?: Array<{ endpoint?: { address?: { socketAddress?: { portValue?: number } } } }> }>;
+      }>;
+    };
     const all = (eds.configs ?? []).find((c) => c.clusterName?.startsWith('outbound|') && c.clusterName.split('|')[2] === '');
-    const ports = (all?.endpoints ?? []).flatMap((l) => l.lbEndpoints ?? []).map((e) => e.endpoint?.address?.socketAddress?.portValue ?? 0).sort((a, b) => a - b);
-    if (all && JSON.stringify(ports) !== JSON.stringify(this.#endpointPorts)) return `${proxy}: endpoints ${ports.join(', ')}, want ${this.#endpointPorts.join(', ')}`;
+    const ports = (all?.endpoints ?? [])
+      .flatMap((l) => l.lbEndpoints ?? [])
+      .map((e) => e.endpoint?.address?.socketAddress?.portValue ?? 0)
+      .sort((a, b) => a - b);
+    if (all && JSON.stringify(ports) !== JSON.stringify(this.#endpointPorts))
+      return `${proxy}: endpoints ${ports.join(', ')}, want ${this.#endpointPorts.join(', ')}`;
     const sync = syncz.find((s) => s.proxy === proxy);
     if (!sync) return `${proxy}: not connected to istiod yet`;
     const types = Object.entries(sync.resources ?? {});
@@ -312,11 +399,16 @@ export class IstiodControlPlane {
   async waitForSync(opts: { nodeIds?: readonly string[]; timeoutMs?: number } = {}): Promise<void> {
     const nodeIds = opts.nodeIds ?? [];
     let waiting: string[] = [];
-    await until('routing not in effect', opts.timeoutMs ?? 30_000, async () => {
-      const syncz = await this.#syncz();
-      waiting = (await Promise.all(nodeIds.map((id) => this.#waitingFor(id, syncz)))).filter((w): w is string => w !== undefined);
-      return waiting.length === 0 ? true : undefined;
-    }, () => waiting.join('\n'));
+    await until(
+      'routing not in effect',
+      opts.timeoutMs ?? 30_000,
+      async () => {
+        const syncz = await this.#syncz();
+        waiting = (await Promise.all(nodeIds.map((id) => this.#waitingFor(id, syncz)))).filter((w): w is string => w !== undefined);
+        return waiting.length === 0 ? true : undefined;
+      },
+      () => waiting.join('\n'),
+    );
   }
 
   /** For a failed scenario: what istiod sends each client, and NACKs it logged. */
@@ -326,7 +418,7 @@ export class IstiodControlPlane {
     for (const id of nodeIds) parts.push(`${id}: ${(await this.#waitingFor(id, syncz).catch((e: Error) => e.message)) ?? 'in sync'}`);
     const istiod = this.#processes.find((p) => p.name === 'istiod');
     const nacks = istiod ? nacksInIstiodLog(readFileSync(istiod.log, 'utf8')).slice(-5) : [];
-    parts.push(nacks.length ? `NACKs istiod logged:\n${nacks.join('\n')}` : 'no NACK in istiod\'s log');
+    parts.push(nacks.length ? `NACKs istiod logged:\n${nacks.join('\n')}` : "no NACK in istiod's log");
     return parts.join('\n');
   }
 
@@ -337,12 +429,20 @@ export class IstiodControlPlane {
 
   /** Stops istiod, kube-apiserver and etcd (SIGTERM, then SIGKILL after 5 s) and removes the data. */
   async stop(): Promise<void> {
-    await Promise.all([...this.#processes].reverse().map(({ child }) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      child.once('exit', () => { clearTimeout(kill); resolve(); });
-      child.kill('SIGTERM');
-    })));
+    await Promise.all(
+      [...this.#processes].reverse().map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
     this.#processes.length = 0;
     rmSync(this.#dir, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@
  */
 import { MeshControlPlane } from '../mesh/control-plane.ts';
 import type { MeshConfig, MeshEndpoint } from '../mesh/translate.ts';
-import { SERVICE_HOST, SERVICE_PORT } from '../scenarios/routing.ts';
+import { SERVICE_HOST, SERVICE_PORT } from '../scenarios/model.ts';
 import type { Scenario } from '../scenarios/load.ts';
 import { IstiodControlPlane, NAMESPACE } from './istiod-plane.ts';
 import { diffXds, loadAllowList, normaliseNames, normaliseSemantics, type AllowEntry, type XdsDifference } from './xds-diff.ts';
@@ -17,8 +17,13 @@ export function meshConfigOf(scenario: Scenario): MeshConfig {
   let port = 41_000;
   const endpoints: MeshEndpoint[] = scenario.expect.servers.flatMap((server) =>
     Array.from({ length: server.replicas ?? 1 }, () => ({
-      host: SERVICE_HOST, port: SERVICE_PORT, address: '127.0.0.1', endpointPort: ++port, labels: { app: SERVICE_HOST, version: server.version },
-    })));
+      host: SERVICE_HOST,
+      port: SERVICE_PORT,
+      address: '127.0.0.1',
+      endpointPort: ++port,
+      labels: { app: SERVICE_HOST, version: server.version },
+    })),
+  );
   return { virtualServices: scenario.resources.virtualServices, destinationRules: scenario.resources.destinationRules, endpoints };
 }
 
@@ -57,7 +62,8 @@ export async function diffScenarios(scenarios: readonly Scenario[], opts: MeshDi
       const plane = istiod;
       const [fromIstiod, fromMesh] = await Promise.all([
         fetchXds(plane.address, (plane.bootstrap(probe) as { node: object }).node, listener, {
-          timeoutMs: 60_000, settled: () => plane.waitForSync({ nodeIds: [probe], timeoutMs: 45_000 }),
+          timeoutMs: 60_000,
+          settled: () => plane.waitForSync({ nodeIds: [probe], timeoutMs: 45_000 }),
         }),
         fetchXds(mesh.address, (mesh.bootstrap(probe) as { node: object }).node, listener),
       ]);

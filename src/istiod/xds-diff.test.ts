@@ -60,18 +60,35 @@ describe('normalisation', () => {
   it('spells alike what grpc-js-xds reads alike, and nothing else', () => {
     const target = 'greeter-server:20000';
     // one weighted cluster = that cluster; gRPC retry codes only, in any order; a zero max_stream_duration = none
-    const istiod = normaliseSemantics(routes({
-      ...weighted(['v2', 100]),
-      retry_policy: { retry_on: 'connect-failure,unavailable,cancelled,retriable-status-codes' },
-      max_stream_duration: { max_stream_duration: { seconds: '0', nanos: 0 }, grpc_timeout_header_max: null },
-    }), target);
-    const mesh = normaliseSemantics(routes({ cluster_specifier: 'cluster', cluster: 'v2', retry_policy: { retry_on: 'cancelled,unavailable' }, max_stream_duration: null }), target);
+    const istiod = normaliseSemantics(
+      routes({
+        ...weighted(['v2', 100]),
+        retry_policy: { retry_on: 'connect-failure,unavailable,cancelled,retriable-status-codes' },
+        max_stream_duration: { max_stream_duration: { seconds: '0', nanos: 0 }, grpc_timeout_header_max: null },
+      }),
+      target,
+    );
+    const mesh = normaliseSemantics(
+      routes({ cluster_specifier: 'cluster', cluster: 'v2', retry_policy: { retry_on: 'cancelled,unavailable' }, max_stream_duration: null }),
+      target,
+    );
     expect(diffXds(istiod, mesh, [])).toEqual([]);
     // but two weighted clusters, a real timeout or another retry code still differ
     expect(diffXds(normaliseSemantics(routes(weighted(['v1', 0], ['v2', 100])), target), mesh, []).length).toBeGreaterThan(0);
-    const timeout = normaliseSemantics(routes({ cluster_specifier: 'cluster', cluster: 'v2', retry_policy: { retry_on: 'cancelled,unavailable' }, max_stream_duration: { max_stream_duration: { seconds: '0', nanos: 500_000_000 } } }), target);
+    const timeout = normaliseSemantics(
+      routes({
+        cluster_specifier: 'cluster',
+        cluster: 'v2',
+        retry_policy: { retry_on: 'cancelled,unavailable' },
+        max_stream_duration: { max_stream_duration: { seconds: '0', nanos: 500_000_000 } },
+      }),
+      target,
+    );
     expect(diffXds(timeout, mesh, []).map((d) => d.path)).toContain('virtual_hosts[0].routes[0].route.max_stream_duration.max_stream_duration.nanos');
-    const internal = normaliseSemantics(routes({ cluster_specifier: 'cluster', cluster: 'v2', retry_policy: { retry_on: 'cancelled,unavailable,internal' }, max_stream_duration: null }), target);
+    const internal = normaliseSemantics(
+      routes({ cluster_specifier: 'cluster', cluster: 'v2', retry_policy: { retry_on: 'cancelled,unavailable,internal' }, max_stream_duration: null }),
+      target,
+    );
     expect(diffXds(internal, mesh, []).map((d) => d.path)).toEqual(['virtual_hosts[0].routes[0].route.retry_policy.retry_on']);
   });
 
@@ -103,5 +120,9 @@ describe('the allow-list', () => {
 });
 
 it('flatten gives leaf paths, empty containers as leaves', () => {
-  expect([...flatten({ a: [{ b: 1 }, []], c: {} })]).toEqual([['a[0].b', 1], ['a[1]', []], ['c', {}]]);
+  expect([...flatten({ a: [{ b: 1 }, []], c: {} })]).toEqual([
+    ['a[0].b', 1],
+    ['a[1]', []],
+    ['c', {}],
+  ]);
 });

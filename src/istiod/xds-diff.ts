@@ -89,7 +89,8 @@ function isZeroDuration(d: Obj | null | undefined): boolean {
  */
 export function normaliseSemantics(resources: FetchedResources, target: string): FetchedResources {
   const copy = JSON.parse(JSON.stringify(resources)) as FetchedResources;
-  const domainMatches = (d: string): boolean => d === target || d === '*' || (d.startsWith('*') && target.endsWith(d.slice(1))) || (d.endsWith('*') && target.startsWith(d.slice(0, -1)));
+  const domainMatches = (d: string): boolean =>
+    d === target || d === '*' || (d.startsWith('*') && target.endsWith(d.slice(1))) || (d.endsWith('*') && target.startsWith(d.slice(0, -1)));
   for (const route of Object.values(copy.routeConfigurations) as Obj[]) {
     for (const vh of (route.virtual_hosts ?? []) as Obj[]) {
       vh.domains = [(vh.domains as string[]).some(domainMatches) ? `matches ${target}` : `does not match ${target}`];
@@ -98,7 +99,11 @@ export function normaliseSemantics(resources: FetchedResources, target: string):
         const action = r.route as Obj | undefined;
         if (!action) continue;
         if (action.retry_policy?.retry_on !== undefined) {
-          action.retry_policy.retry_on = (action.retry_policy.retry_on as string).split(',').filter((c) => GRPC_RETRY_ON.has(c)).sort().join(',');
+          action.retry_policy.retry_on = (action.retry_policy.retry_on as string)
+            .split(',')
+            .filter((c) => GRPC_RETRY_ON.has(c))
+            .sort()
+            .join(',');
         }
         const msd = action.max_stream_duration as Obj | null | undefined;
         if (msd && isZeroDuration(msd.max_stream_duration) && isZeroDuration(msd.grpc_timeout_header_max)) action.max_stream_duration = null;
@@ -118,7 +123,9 @@ export function normaliseSemantics(resources: FetchedResources, target: string):
 export function flatten(value: unknown, path = '', out = new Map<string, unknown>()): Map<string, unknown> {
   if (Array.isArray(value)) {
     if (value.length === 0) out.set(path, []);
-    value.forEach((v, i) => flatten(v, `${path}[${i}]`, out));
+    value.forEach((v, i) => {
+      flatten(v, `${path}[${i}]`, out);
+    });
   } else if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value);
     if (entries.length === 0) out.set(path, {});
@@ -169,8 +176,10 @@ export function diffXds(istiod: FetchedResources, mesh: FetchedResources, allow:
 export function formatDifferences(scenario: string, differences: readonly XdsDifference[]): string {
   const reported = differences.filter((d) => !d.allowedBy);
   const allowed = differences.filter((d) => d.allowedBy);
-  const lines = [`${scenario}: ${reported.length === 0 ? 'same routing' : `${reported.length} difference(s) not in the allow-list`}` +
-    ` (${allowed.length} allowed, by ${new Set(allowed.map((d) => d.allowedBy)).size} entries)`];
+  const lines = [
+    `${scenario}: ${reported.length === 0 ? 'same routing' : `${reported.length} difference(s) not in the allow-list`}` +
+      ` (${allowed.length} allowed, by ${new Set(allowed.map((d) => d.allowedBy)).size} entries)`,
+  ];
   for (const d of reported) {
     lines.push(`  ✗ ${d.type} ${d.name}${d.path ? ` ${d.path}` : ''}: istiod ${short(d.istiod)} · src/mesh ${short(d.mesh)}`);
   }

@@ -63,7 +63,13 @@ function adsClientConstructor() {
   if (!adsConstructor) {
     // `json: true` makes protobuf.js unpack Any values whose type is loaded, as the xDS JSON form does.
     const definition = protoLoader.loadSync(PROTO_FILES, {
-      keepCase: true, longs: String, enums: String, defaults: true, oneofs: true, json: true, includeDirs: [...ENVOY_PROTO_DIRS],
+      keepCase: true,
+      longs: String,
+      enums: String,
+      defaults: true,
+      oneofs: true,
+      json: true,
+      includeDirs: [...ENVOY_PROTO_DIRS],
     });
     const pkg = grpc.loadPackageDefinition(definition) as unknown as {
       envoy: { service: { discovery: { v3: { AggregatedDiscoveryService: typeof adsConstructor } } } };
@@ -173,9 +179,18 @@ export async function fetchXds(
     call.write({ node, type_url: typeUrl, resource_names: sorted, ...(ack ? { version_info: ack.version_info, response_nonce: ack.nonce } : {}) });
   };
   const follow = (): void => {
-    subscribe(TYPE_URL.routeConfiguration, Object.values(got.listeners).flatMap((l) => routeNamesOf(l as Obj)));
-    subscribe(TYPE_URL.cluster, Object.values(got.routeConfigurations).flatMap((r) => clusterNamesOf(r as Obj)));
-    subscribe(TYPE_URL.clusterLoadAssignment, Object.values(got.clusters).flatMap((c) => edsNamesOf(c as Obj)));
+    subscribe(
+      TYPE_URL.routeConfiguration,
+      Object.values(got.listeners).flatMap((l) => routeNamesOf(l as Obj)),
+    );
+    subscribe(
+      TYPE_URL.cluster,
+      Object.values(got.routeConfigurations).flatMap((r) => clusterNamesOf(r as Obj)),
+    );
+    subscribe(
+      TYPE_URL.clusterLoadAssignment,
+      Object.values(got.clusters).flatMap((c) => edsNamesOf(c as Obj)),
+    );
   };
 
   call.on('data', (response: DiscoveryResponse) => {
@@ -214,7 +229,9 @@ export async function fetchXds(
         continue;
       }
       if (Date.now() > deadline) {
-        const missing = [...subscribed].flatMap(([typeUrl, names]) => names.filter((n) => !(n in got[KEYS[typeUrl]!])).map((n) => `${typeUrl.split('.').pop()} ${n}`));
+        const missing = [...subscribed].flatMap(([typeUrl, names]) =>
+          names.filter((n) => !(n in got[KEYS[typeUrl]!])).map((n) => `${typeUrl.split('.').pop()} ${n}`),
+        );
         throw new XdsFetchError(`${address} did not send ${missing.length ? missing.join(', ') : `Listener ${listener}`} within ${timeoutMs / 1000} s`);
       }
       await new Promise((r) => setTimeout(r, 100));

@@ -4,13 +4,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDriverScenario } from '../driver/from-scenario.ts';
-import type { DriverScenario } from '../driver/driver.ts';
+import { loadScenario, type Scenario } from '../scenarios/load.ts';
 import { parseClientLine } from '../verify/log-line.ts';
 import { LocalDriver } from './local-driver.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const scenario = (name: string) => loadDriverScenario(join(ROOT, 'scenarios', name));
+const scenario = (name: string) => loadScenario(join(ROOT, 'scenarios', name));
 
 function outcomes(lines: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -36,7 +35,7 @@ describe('LocalDriver (servers, control plane and proxyless clients as real proc
 
   it('loses no call while the routing config is replaced again and again under traffic', async () => {
     const since = new Date();
-    const configs: DriverScenario[] = [allV1, weighted, scenario('weighted-70-30'), scenario('cutover-0-100')];
+    const configs: Scenario[] = [allV1, weighted, scenario('weighted-70-30'), scenario('cutover-0-100')];
     for (let i = 0; i < 12; i++) {
       const next = configs[i % configs.length]!;
       await driver.waitForRouting(next, await driver.apply(next));
@@ -49,12 +48,13 @@ describe('LocalDriver (servers, control plane and proxyless clients as real proc
     expect([...counts.keys()].sort()).toEqual(['v1.0.0', 'v2.0.0']); // no error status at all
   }, 60_000);
 
-  it('refuses a scenario that does not load and keeps routing by the last good config', async () => {
+  it('refuses a scenario that does not load (the loader) and keeps routing by the last good config', async () => {
     await driver.waitForRouting(allV1, await driver.apply(allV1));
+    const version = driver.plane.version;
     for (const bad of ['bad-weights-sum', 'bad-missing-subset', 'bad-yaml']) {
-      const dir = join(ROOT, 'src', 'scenarios', 'testdata', bad);
-      await expect(driver.apply({ ...allV1, name: bad, dir })).rejects.toThrow(/testdata\/bad-/);
+      expect(() => scenario(join('..', 'src', 'scenarios', 'testdata', bad))).toThrow(/testdata\/bad-/);
     }
+    expect(driver.plane.version).toBe(version);
     const logs = await driver.collect(allV1, new Date());
     for (const lines of Object.values(logs.clients)) expect([...outcomes(lines).keys()]).toEqual(['v1.0.0']);
   }, 60_000);
@@ -75,13 +75,13 @@ describe('LocalDriver: regexes and client restarts', () => {
   const driver = new LocalDriver({ callsNeeded: () => 40, clientRate: 200, clientHttpPort: httpBase });
   const allV1 = scenario('all-v1');
   const tmp = mkdtempSync(join(tmpdir(), 'canarykit-driver-'));
-  /** header-user-admin with its `exact: admin` match replaced by a regex. */
-  const adminByRegex = (name: string, regex: string): DriverScenario => {
+  /** header-user-admin with its `exact: admin` match replaced by a regex, as loaded from its folder. */
+  const adminByRegex = (name: string, regex: string): Scenario => {
     const dir = join(tmp, name);
     cpSync(join(ROOT, 'scenarios', 'header-user-admin'), dir, { recursive: true });
     const vs = join(dir, 'virtual-service.yaml');
     writeFileSync(vs, readFileSync(vs, 'utf8').replace('exact: admin', `regex: ${JSON.stringify(regex)}`));
-    return { ...scenario('header-user-admin'), name, dir };
+    return loadScenario(dir);
   };
 
   beforeAll(async () => {
@@ -107,7 +107,8 @@ describe('LocalDriver: regexes and client restarts', () => {
   it('refuses a regex RE2 refuses before pushing it: every client keeps running on the last config', async () => {
     await driver.waitForRouting(allV1, await driver.apply(allV1));
     const version = driver.plane.version;
-    await expect(driver.apply(adminByRegex('admin-bad', 'admin|a{1001}'))).rejects.toThrow(
+    // The loader refuses it, naming the file and the field: play and the demo load before they apply.
+    expect(() => adminByRegex('admin-bad', 'admin|a{1001}')).toThrow(
       /virtual-service\.yaml: spec\.http\[0\]\.match\[0\]\.headers\.user\.regex: .*invalid repetition size: \{1001\}/,
     );
     expect(driver.plane.version).toBe(version);

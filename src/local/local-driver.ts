@@ -4,19 +4,12 @@
 // clients (not a proxy) do the routing, exactly as grpc-js-xds does against istiod.
 import { IstiodControlPlane } from '../istiod/istiod-plane.ts';
 import { MeshControlPlane } from '../mesh/control-plane.ts';
-import { translate, type MeshEndpoint } from '../mesh/translate.ts';
-import { loadScenario } from '../scenarios/load.ts';
-import { SERVICE_HOST, SERVICE_PORT } from '../scenarios/routing.ts';
+import type { MeshEndpoint } from '../mesh/translate.ts';
+import { serverId } from '../scenarios/expect.ts';
+import type { Scenario } from '../scenarios/load.ts';
+import { SERVICE_HOST, SERVICE_PORT } from '../scenarios/model.ts';
 import { callWindow } from '../verify/window.ts';
-import {
-  skipReasonForModes,
-  type AppliedScenario,
-  type CollectedLogs,
-  type Driver,
-  type DriverClient,
-  type DriverScenario,
-  type DriverServer,
-} from '../driver/driver.ts';
+import { skipReasonForModes, type AppliedScenario, type CollectedLogs, type Driver, type DriverClient, type DriverServer } from '../driver/driver.ts';
 import { AppProcess } from './app-process.ts';
 
 export interface LocalDriverOptions {
@@ -25,7 +18,7 @@ export interface LocalDriverOptions {
    * traffic. A cluster's clients go slower, for people reading their logs. */
   clientRate?: number;
   /** Calls each client must have logged since the window start before collect() returns. */
-  callsNeeded?: (scenario: DriverScenario, identity: string) => number;
+  callsNeeded?: (scenario: Scenario, identity: string) => number;
   /** Upper bound on the wait for callsNeeded. */
   collectTimeoutMs?: number;
   /** Control-plane log lines (NACKs, pushes). */
@@ -98,7 +91,7 @@ export class LocalDriver implements Driver {
     };
   }
 
-  skipReason(scenario: DriverScenario): string | undefined {
+  skipReason(scenario: Scenario): string | undefined {
     return skipReasonForModes('local', scenario);
   }
 
@@ -108,9 +101,8 @@ export class LocalDriver implements Driver {
   }
 
   async up(): Promise<void> {
-    this.#plane ??= this.#opts.controlPlane === 'istiod'
-      ? await IstiodControlPlane.start({ log: this.#opts.log })
-      : await MeshControlPlane.start({ log: this.#opts.log });
+    this.#plane ??=
+      this.#opts.controlPlane === 'istiod' ? await IstiodControlPlane.start({ log: this.#opts.log }) : await MeshControlPlane.start({ log: this.#opts.log });
   }
 
   /**
@@ -118,7 +110,7 @@ export class LocalDriver implements Driver {
    * clients. Optional: apply() starts what is missing anyway, but one start-up after another
    * leaves a core idle, while starting them together uses both.
    */
-  async prepare(scenarios: readonly DriverScenario[]): Promise<void> {
+  async prepare(scenarios: readonly Scenario[]): Promise<void> {
     await Promise.all(scenarios.map((s) => this.#ensureServers(s)));
     // With istiod each scenario gets fresh clients (see #freshClients): nothing to start ahead.
     if (!this.#freshClients) await Promise.all(scenarios.flatMap((s) => s.clients.map((c) => this.#client(c, s))));
@@ -126,19 +118,16 @@ export class LocalDriver implements Driver {
     this.#activeClients.clear();
   }
 
-  /** Reads the scenario's Istio files (as `kubectl apply -f <dir>` would), starts what it needs
-   * (reusing what runs), then pushes its routing config. A file that does not load or a config
-   * the mesh cannot express throws before the mesh changes: the last good config stays. */
-  async apply(s: DriverScenario): Promise<AppliedScenario> {
+  /** Starts what the loaded scenario needs (reusing what runs), then pushes its routing config. A
+   * scenario the local mesh cannot run (its `limitations.local`) or a config the mesh cannot
+   * express throws before the mesh changes: the last good config stays. */
+  async apply(s: Scenario): Promise<AppliedScenario> {
     const plane = this.plane;
-    const { resources } = loadScenario(s.dir);
-    if (resources.gateways.length > 0) {
-      throw new Error(`scenario ${s.name}: Gateway ${resources.gateways[0]!.metadata?.name}: an ingress gateway needs the cluster driver (the local mesh has no proxies)`);
+    const cannot = s.limitations.local;
+    if (cannot.length > 0) {
+      throw new Error(`scenario ${s.name} uses ${cannot.map((l) => `${l.feature} (${l.why})`).join('; ')}: run it on the kind driver`);
     }
-    const routing = { virtualServices: resources.virtualServices, destinationRules: resources.destinationRules };
-    // Translate once against the endpoints this scenario will have, before any process changes,
-    // so a config the mesh cannot express leaves the running servers and routing untouched.
-    translate({ ...routing, endpoints: s.servers.map((srv) => endpoint(srv.version, 1)) });
+    const routing = { virtualServices: s.resources.virtualServices, destinationRules: s.resources.destinationRules };
     this.#activeServers = await this.#ensureServers(s);
     await plane.apply({ ...routing, endpoints: this.#endpoints() });
     await this.#ensureClients(s);
@@ -146,7 +135,7 @@ export class LocalDriver implements Driver {
   }
 
   /** Every active client has ACKed the config just pushed (the scenario's own clients are the active ones). */
-  async waitForRouting(_scenario?: DriverScenario, _applied?: AppliedScenario): Promise<void> {
+  async waitForRouting(_scenario?: Scenario, _applied?: AppliedScenario): Promise<void> {
     const nodeIds = [...this.#activeClients.values()].map((c) => c.nodeId);
     // istiod debounces, then pushes; its debug endpoints are polled: give it longer than src/mesh.
     await this.plane.waitForSync({ minClients: nodeIds.length, nodeIds, timeoutMs: this.#plane instanceof IstiodControlPlane ? 30_000 : 10_000 });
@@ -155,10 +144,14 @@ export class LocalDriver implements Driver {
   /** Each client's calls issued at or after `since` (a call in flight across the switch was routed
    * by the old config) as a complete range (src/verify/window.ts), waiting until each client has
    * the calls a verdict needs. */
-  async collect(s: DriverScenario, since: Date): Promise<CollectedLogs> {
+  async collect(s: Scenario, since: Date): Promise<CollectedLogs> {
     const from = since.getTime();
     const deadline = Date.now() + this.#opts.collectTimeoutMs;
-    const calls = (identity: string) => callWindow((this.#activeClients.get(identity)?.proc.lines ?? []).map((l) => l.text), from).lines;
+    const calls = (identity: string) =>
+      callWindow(
+        (this.#activeClients.get(identity)?.proc.lines ?? []).map((l) => l.text),
+        from,
+      ).lines;
     for (;;) {
       const short = s.clients.filter((c) => calls(c.identity).length < this.#opts.callsNeeded(s, c.identity));
       if (short.length === 0 || Date.now() > deadline) break;
@@ -173,7 +166,7 @@ export class LocalDriver implements Driver {
     return { since, until: new Date(), clients, servers };
   }
 
-  async diagnose(scenario: DriverScenario): Promise<string> {
+  async diagnose(scenario: Scenario): Promise<string> {
     const parts: string[] = [`scenario ${scenario.name} on the local mesh`];
     if (this.#plane instanceof IstiodControlPlane) {
       parts.push(await this.#plane.describe([...this.#activeClients.values()].map((c) => c.nodeId)));
@@ -192,7 +185,7 @@ export class LocalDriver implements Driver {
   }
 
   /** Back to no routing rules (round robin over the scenario's endpoints); forget collected lines. */
-  async cleanup(_scenario?: DriverScenario): Promise<void> {
+  async cleanup(_scenario?: Scenario): Promise<void> {
     if (!this.#plane) return;
     await this.#plane.apply({ virtualServices: [], destinationRules: [], endpoints: this.#endpoints() });
     for (const { proc } of this.#servers.values()) proc.lines.length = 0;
@@ -240,7 +233,7 @@ export class LocalDriver implements Driver {
   }
 
   /** The scenario's server processes (replicas included), starting those not yet in the pool. */
-  #ensureServers(s: DriverScenario): Promise<ServerEntry[]> {
+  #ensureServers(s: Scenario): Promise<ServerEntry[]> {
     const wanted = s.servers.flatMap((srv) => Array.from({ length: srv.replicas ?? 1 }, (_, replica) => ({ spec: specOf(srv), replica })));
     return Promise.all(wanted.map(({ spec, replica }) => this.#server(spec, replica)));
   }
@@ -249,7 +242,7 @@ export class LocalDriver implements Driver {
   #server(spec: ServerSpec, replica: number): Promise<ServerEntry> {
     const key = JSON.stringify([spec, replica]);
     const pooled = this.#servers.get(key);
-    if (pooled && pooled.proc.running) return pooled.started;
+    if (pooled?.proc.running) return pooled.started;
     const proc = new AppProcess(`server ${spec.version}#${replica}`, 'server', {
       GREETER_HOST: '127.0.0.1',
       GREETER_PORT: '0',
@@ -269,7 +262,7 @@ export class LocalDriver implements Driver {
   }
 
   /** One running client per identity of the scenario; every other pooled client is paused. */
-  async #ensureClients(s: DriverScenario): Promise<void> {
+  async #ensureClients(s: Scenario): Promise<void> {
     const next = new Map<string, ClientEntry>();
     await Promise.all(
       s.clients.map(async (c) => {
@@ -293,7 +286,7 @@ export class LocalDriver implements Driver {
   }
 
   /** The pooled client process for these settings, started (and its start awaited) if needed. */
-  #client(c: DriverClient, s: DriverScenario): Promise<ClientEntry> {
+  #client(c: DriverClient, s: Scenario): Promise<ClientEntry> {
     const key = this.#freshClients ? JSON.stringify([s.name, this.#clientKey(c)]) : this.#clientKey(c);
     const pooled = this.#clientStarts.get(key);
     if (pooled && this.#clients.get(key)?.proc.running) return pooled;
@@ -309,7 +302,9 @@ export class LocalDriver implements Driver {
       GREETER_RATE: String(c.rate ?? this.#opts.clientRate),
       GREETER_CONCURRENCY: String(c.concurrency ?? 1),
       GREETER_DEADLINE_MS: String(c.deadlineMs ?? 5000),
-      GREETER_METADATA: Object.entries(c.headers ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
+      GREETER_METADATA: Object.entries(c.headers ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
       GREETER_HTTP_PORT: String(httpPort),
       // The local mesh is for this machine only: live pages on loopback, like every other port.
       GREETER_HTTP_HOST: '127.0.0.1',
@@ -342,5 +337,5 @@ function endpoint(version: string, endpointPort: number): MeshEndpoint {
 }
 
 function specOf(srv: DriverServer): ServerSpec {
-  return { version: srv.version, id: srv.id ?? `${srv.version}.0.0`, failRate: srv.failRate ?? 0, delayMs: srv.delayMs ?? 0 };
+  return { version: srv.version, id: serverId(srv), failRate: srv.failRate ?? 0, delayMs: srv.delayMs ?? 0 };
 }

@@ -142,7 +142,13 @@ describe('ADS protocol', () => {
       expect(cds.resources.map((r) => nameOf(r.value)).sort()).toEqual(['outbound|20000||greeter-server', 'outbound|7000||other']);
 
       // NACK: logged with its error detail, not resent
-      c.send({ type_url: TYPE_URL.cluster, resource_names: ['outbound|20000||greeter-server', 'outbound|7000||other'], version_info: '', response_nonce: cds.nonce, error_detail: { code: 3, message: 'cluster is broken' } });
+      c.send({
+        type_url: TYPE_URL.cluster,
+        resource_names: ['outbound|20000||greeter-server', 'outbound|7000||other'],
+        version_info: '',
+        response_nonce: cds.nonce,
+        error_detail: { code: 3, message: 'cluster is broken' },
+      });
       expect(await c.silent(150)).toBe(true);
       expect(log.some((l) => l.includes('NACK CDS') && l.includes('cluster is broken'))).toBe(true);
       await expect(cp.waitForSync({ timeoutMs: 300 })).rejects.toThrow(/rejected version 1: CDS: cluster is broken/);

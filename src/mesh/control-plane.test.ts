@@ -123,9 +123,7 @@ describe('local mesh end to end', () => {
     // Round robin over 2 endpoints: each gets half, give or take the calls in flight.
     expect(r.versions['v1.0.0']).toBeGreaterThanOrEqual(35);
     expect(r.versions['v2.0.0']).toBeGreaterThanOrEqual(35);
-    expect(cp.clients()[0]?.types['type.googleapis.com/envoy.config.cluster.v3.Cluster']?.subscribed).toEqual([
-      `outbound|20000||${HOST}`,
-    ]);
+    expect(cp.clients()[0]?.types['type.googleapis.com/envoy.config.cluster.v3.Cluster']?.subscribed).toEqual([`outbound|20000||${HOST}`]);
   });
 
   it('routes everything to v1 (push to a connected client)', async () => {
@@ -161,9 +159,7 @@ describe('local mesh end to end', () => {
   });
 
   it('injects aborts in about half of the calls with the configured gRPC code', async () => {
-    await applyAndSync([
-      vs('abort', [{ fault: { abort: { grpcStatus: 'UNAVAILABLE', percentage: { value: 50 } } }, route: [to('v1')] }]),
-    ]);
+    await applyAndSync([vs('abort', [{ fault: { abort: { grpcStatus: 'UNAVAILABLE', percentage: { value: 50 } } }, route: [to('v1')] }])]);
     const before = v1.calls;
     const n = 400;
     const r = await probe.run({ calls: n, concurrency: 20 });
@@ -249,7 +245,12 @@ describe('local mesh end to end', () => {
       await fresh.ready();
       expect((await fresh.run({ calls: 20 })).versions).toEqual({ 'v2.0.0': 20 });
       await cp.waitForSync({ minClients: 2 });
-      expect(cp.clients().map((c) => c.nodeId).sort()).toEqual(['fresh', 'probe']);
+      expect(
+        cp
+          .clients()
+          .map((c) => c.nodeId)
+          .sort(),
+      ).toEqual(['fresh', 'probe']);
     } finally {
       fresh.stop();
     }

@@ -242,9 +242,7 @@ export class MeshControlPlane {
       StreamAggregatedResources: (call: AdsCall) => plane!.#onStream(call),
     });
     const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`127.0.0.1:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
-        err ? reject(err) : resolve(p),
-      );
+      server.bindAsync(`127.0.0.1:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
     });
     plane = new MeshControlPlane(server, `127.0.0.1:${port}`, log);
     log(`xds: control plane listening on ${plane.address}`);
@@ -262,8 +260,9 @@ export class MeshControlPlane {
   }
 
   /**
-   * Validates and translates `config`, then pushes it to every connected client.
-   * @throws UnsupportedFeatureError (or another error) and keeps serving the last good snapshot.
+   * Translates `config` (a loaded scenario's objects), then pushes it to every connected client.
+   * @throws UnsupportedFeatureError when the routing model says the local mesh cannot do part of
+   * it (or another error), and keeps serving the last good snapshot.
    */
   apply(config: MeshConfig): ApplyResult {
     const snapshot = keepServedClusters(translate(config), this.#snapshot);

@@ -1,3 +1,4 @@
+// The package's `canarykit/mesh` entry point (scripts/package/build.ts `exports`).
 /**
  * The local mesh: a small xDS control plane that serves Istio routing (VirtualService +
  * DestinationRule) to proxyless @grpc/grpc-js-xds clients, with local processes as endpoints.

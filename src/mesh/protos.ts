@@ -15,9 +15,7 @@ const require = createRequire(import.meta.url);
 const xdsPackageDir = dirname(require.resolve('@grpc/grpc-js-xds/package.json'));
 
 /** The include directories of the envoy protos bundled with @grpc/grpc-js-xds. */
-export const ENVOY_PROTO_DIRS: readonly string[] = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) =>
-  join(xdsPackageDir, 'deps', d),
-);
+export const ENVOY_PROTO_DIRS: readonly string[] = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(xdsPackageDir, 'deps', d));
 
 /** Type URLs of the resources and typed configs the control plane emits. */
 export const TYPE_URL = {
@@ -25,19 +23,13 @@ export const TYPE_URL = {
   routeConfiguration: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
   cluster: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
   clusterLoadAssignment: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
-  httpConnectionManager:
-    'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+  httpConnectionManager: 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
   httpFault: 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault',
   router: 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
 } as const;
 
 /** The four ADS resource types, in the order a client typically subscribes to them. */
-export const ADS_TYPE_URLS = [
-  TYPE_URL.listener,
-  TYPE_URL.routeConfiguration,
-  TYPE_URL.cluster,
-  TYPE_URL.clusterLoadAssignment,
-] as const;
+export const ADS_TYPE_URLS = [TYPE_URL.listener, TYPE_URL.routeConfiguration, TYPE_URL.cluster, TYPE_URL.clusterLoadAssignment] as const;
 export type AdsTypeUrl = (typeof ADS_TYPE_URLS)[number];
 
 const PROTO_FILES = [

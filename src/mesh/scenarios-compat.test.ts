@@ -1,13 +1,13 @@
 /**
- * The repository's scenarios (scenarios/<name>/*.yaml) through translate(): every scenario whose
+ * The repository's scenarios, as src/scenarios loads them, through translate(): every scenario whose
  * expect.yaml lists mode `local` translates; cluster-only ones translate or are refused with an
  * UnsupportedFeatureError (mirroring and the ingress gateway must be refused), never another error.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { loadScenario, scenarioDirs } from '../scenarios/load.ts';
 import { translate, UnsupportedFeatureError, type MeshConfig, type MeshEndpoint } from './translate.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
@@ -19,37 +19,21 @@ const endpoints: MeshEndpoint[] = ['v1', 'v2'].map((v, i) => ({
   labels: { app: 'greeter-server', version: v },
 }));
 
-function load(dir: string): MeshConfig {
-  const config: Required<MeshConfig> = { virtualServices: [], destinationRules: [], endpoints, gateways: [] };
-  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
-      const obj = doc.toJS() as { kind?: string } | null;
-      if (!obj) continue;
-      if (obj.kind === 'VirtualService') config.virtualServices.push(obj as never);
-      else if (obj.kind === 'DestinationRule') config.destinationRules.push(obj as never);
-      else config.gateways.push(obj);
-    }
-  }
-  return config;
+/** The scenario as src/scenarios loads it, with local endpoints. */
+function load(name: string): { config: MeshConfig; local: boolean } {
+  const scenario = loadScenario(join(SCENARIOS, name));
+  const { virtualServices, destinationRules, gateways } = scenario.resources;
+  return { config: { virtualServices, destinationRules, gateways, endpoints }, local: scenario.modes.includes('local') };
 }
 
-const scenarios = existsSync(SCENARIOS) ? readdirSync(SCENARIOS).filter((d) => !d.startsWith('.')) : [];
+const scenarios = existsSync(SCENARIOS) ? scenarioDirs(SCENARIOS).map((dir) => basename(dir)) : [];
 /** Cluster-only scenarios the local mesh must refuse, with a word the reason must contain. */
 const REFUSED: Record<string, RegExp> = { 'mirror-v2': /mirror/, 'ingress-weighted-70-30': /[Gg]ateway/ };
 
-/** `modes` of scenarios/<name>/expect/expect.yaml ([] if absent). */
-function modes(name: string): string[] {
-  const file = join(SCENARIOS, name, 'expect', 'expect.yaml');
-  if (!existsSync(file)) return [];
-  const doc = parseAllDocuments(readFileSync(file, 'utf8'))[0]?.toJS() as { modes?: string[] } | undefined;
-  return doc?.modes ?? [];
-}
-
 describe.skipIf(scenarios.length === 0)('scenarios on the local mesh', () => {
   for (const name of scenarios) {
-    const local = modes(name).includes('local');
+    const { config, local } = load(name);
     it(`${name}: ${local ? 'translates (mode local)' : 'cluster only: translates or is refused with a reason'}`, () => {
-      const config = load(join(SCENARIOS, name));
       if (local) {
         expect(translate(config).listeners.has('greeter-server:20000')).toBe(true);
         return;

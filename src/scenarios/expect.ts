@@ -76,9 +76,7 @@ export const ShareSpecSchema = z.union([share, ShareObject]).transform((v): Shar
   return base;
 });
 
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'use lowercase letters, digits and dashes (a DNS label)');
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'use lowercase letters, digits and dashes (a DNS label)');
 
 export const ServerSchema = z
   .object({
@@ -165,7 +163,8 @@ export const ExpectSchema = z
         const bad = outcomeKeyProblem(key, versions);
         if (bad) ctx.addIssue({ code: 'custom', path: ['clients', i, 'expect', key], message: bad });
         for (const m of spec.modes ?? []) {
-          if (!e.modes.includes(m)) ctx.addIssue({ code: 'custom', path: ['clients', i, 'expect', key, 'modes'], message: `mode ${m} is not in the scenario's modes` });
+          if (!e.modes.includes(m))
+            ctx.addIssue({ code: 'custom', path: ['clients', i, 'expect', key, 'modes'], message: `mode ${m} is not in the scenario's modes` });
         }
         if (spec.kind === 'share' && !spec.modes && isAtomicOutcome(key)) exactSum += spec.value;
       }

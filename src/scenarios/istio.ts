@@ -16,6 +16,7 @@ import type { IDestinationRule } from '@kubernetes-models/istio/networking.istio
 import type { IGateway } from '@kubernetes-models/istio/networking.istio.io/v1/Gateway';
 import type { IVirtualService } from '@kubernetes-models/istio/networking.istio.io/v1/VirtualService';
 import { fieldPath } from './errors.ts';
+import { GRPC_CODE_NAMES } from './expect.ts';
 import { RE2_FIX, re2Problem } from './re2.ts';
 
 export { re2Problem } from './re2.ts';
@@ -55,19 +56,43 @@ interface AjvError {
 /** Which kind a document is, or a problem saying why it is not one the kit knows. */
 export function identify(doc: unknown): { kind: IstioKind } | { problem: ObjectProblem } {
   if (!isObject(doc)) {
-    return { problem: { field: '', reason: 'the document is not a YAML mapping (a Kubernetes object)', fix: 'write an object with apiVersion, kind, metadata and spec' } };
+    return {
+      problem: {
+        field: '',
+        reason: 'the document is not a YAML mapping (a Kubernetes object)',
+        fix: 'write an object with apiVersion, kind, metadata and spec',
+      },
+    };
   }
   const apiVersion = doc['apiVersion'];
   const kind = doc['kind'];
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
-    return { problem: { field: typeof apiVersion !== 'string' ? 'apiVersion' : 'kind', reason: 'missing apiVersion or kind', fix: 'start the object with `apiVersion: networking.istio.io/v1` and its kind' } };
+    return {
+      problem: {
+        field: typeof apiVersion !== 'string' ? 'apiVersion' : 'kind',
+        reason: 'missing apiVersion or kind',
+        fix: 'start the object with `apiVersion: networking.istio.io/v1` and its kind',
+      },
+    };
   }
   const models = MODELS[apiVersion];
   if (!models) {
-    return { problem: { field: 'apiVersion', reason: `apiVersion ${apiVersion} is not a routing API the kit handles`, fix: `use networking.istio.io/v1 (also accepted: ${SUPPORTED_API_VERSIONS.slice(1).join(', ')})` } };
+    return {
+      problem: {
+        field: 'apiVersion',
+        reason: `apiVersion ${apiVersion} is not a routing API the kit handles`,
+        fix: `use networking.istio.io/v1 (also accepted: ${SUPPORTED_API_VERSIONS.slice(1).join(', ')})`,
+      },
+    };
   }
   if (!(kind in models)) {
-    return { problem: { field: 'kind', reason: `kind ${kind} is not one a scenario may contain`, fix: 'a scenario holds VirtualService, DestinationRule and Gateway objects only' } };
+    return {
+      problem: {
+        field: 'kind',
+        reason: `kind ${kind} is not one a scenario may contain`,
+        fix: 'a scenario holds VirtualService, DestinationRule and Gateway objects only',
+      },
+    };
   }
   return { kind: kind as IstioKind };
 }
@@ -85,7 +110,12 @@ export function schemaProblems(doc: Record<string, unknown>, kind: IstioKind): O
     const seen = new Set<string>();
     const out: ObjectProblem[] = [];
     for (const e of errors) {
-      const field = fieldPath(e.instancePath.split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p)));
+      const field = fieldPath(
+        e.instancePath
+          .split('/')
+          .filter(Boolean)
+          .map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+      );
       const reason = ajvReason(e);
       const key = `${field}\u0000${reason}`;
       if (seen.has(key)) continue;
@@ -108,10 +138,43 @@ function ajvReason(e: AjvError): string {
 // reject these objects, and a dropped `weigth` silently changes routing).
 const KNOWN: Record<string, readonly string[]> = {
   vsSpec: ['hosts', 'gateways', 'http', 'tls', 'tcp', 'exportTo'],
-  httpRoute: ['name', 'match', 'route', 'redirect', 'directResponse', 'delegate', 'rewrite', 'timeout', 'retries', 'fault', 'mirror', 'mirrors', 'mirrorPercentage', 'mirrorPercent', 'corsPolicy', 'headers'],
+  httpRoute: [
+    'name',
+    'match',
+    'route',
+    'redirect',
+    'directResponse',
+    'delegate',
+    'rewrite',
+    'timeout',
+    'retries',
+    'fault',
+    'mirror',
+    'mirrors',
+    'mirrorPercentage',
+    'mirrorPercent',
+    'corsPolicy',
+    'headers',
+  ],
   httpRouteDestination: ['destination', 'weight', 'headers'],
   destination: ['host', 'subset', 'port'],
-  match: ['name', 'uri', 'scheme', 'method', 'authority', 'headers', 'port', 'sourceLabels', 'gateways', 'queryParams', 'ignoreUriCase', 'withoutHeaders', 'sourceNamespace', 'sourceSubnet', 'statPrefix'],
+  match: [
+    'name',
+    'uri',
+    'scheme',
+    'method',
+    'authority',
+    'headers',
+    'port',
+    'sourceLabels',
+    'gateways',
+    'queryParams',
+    'ignoreUriCase',
+    'withoutHeaders',
+    'sourceNamespace',
+    'sourceSubnet',
+    'statPrefix',
+  ],
   stringMatch: ['exact', 'prefix', 'regex'],
   drSpec: ['host', 'trafficPolicy', 'subsets', 'exportTo', 'workloadSelector'],
   subset: ['name', 'labels', 'trafficPolicy'],
@@ -153,8 +216,12 @@ function checkDuration(value: unknown, field: string, out: ObjectProblem[]): voi
   if (durationMs(value) < 1) out.push({ field, reason: `${value} is shorter than 1ms`, fix: 'Istio durations must be at least 1ms' });
 }
 
-/** A Go-style duration in milliseconds (`1.5s` → 1500). */
+/**
+ * A Go-style duration in milliseconds (`1.5s` → 1500; also protobuf JSON's `0.500s`), the one
+ * duration parser of the kit. Throws on anything else (scenario files are checked before this).
+ */
 export function durationMs(value: string): number {
+  if (!DURATION.test(value)) throw new Error(`not a duration: ${value}`);
   const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, µs: 1e-3, ns: 1e-6 };
   let total = 0;
   for (const m of value.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(m[1]) * unit[m[2]!]!;
@@ -164,7 +231,8 @@ export function durationMs(value: string): number {
 function checkPercentage(p: unknown, field: string, out: ObjectProblem[]): void {
   if (!isObject(p) || p['value'] === undefined) return;
   const v = p['value'];
-  if (typeof v !== 'number' || v < 0 || v > 100) out.push({ field: `${field}.value`, reason: `percentage ${String(v)} is outside 0..100`, fix: 'a percentage is a number from 0 to 100' });
+  if (typeof v !== 'number' || v < 0 || v > 100)
+    out.push({ field: `${field}.value`, reason: `percentage ${String(v)} is outside 0..100`, fix: 'a percentage is a number from 0 to 100' });
 }
 
 function checkStringMatch(m: unknown, field: string, out: ObjectProblem[]): void {
@@ -182,7 +250,8 @@ export function virtualServiceProblems(vs: VirtualService): ObjectProblem[] {
   const spec = vs.spec;
   if (!spec) return [{ field: 'spec', reason: 'a VirtualService needs a spec', fix: 'add spec.hosts and spec.http' }];
   unknownKeys(spec, KNOWN['vsSpec']!, 'spec', out);
-  if (!spec.hosts || spec.hosts.length === 0) out.push({ field: 'spec.hosts', reason: 'no hosts', fix: 'list the service the rule is for, e.g. greeter-server' });
+  if (!spec.hosts || spec.hosts.length === 0)
+    out.push({ field: 'spec.hosts', reason: 'no hosts', fix: 'list the service the rule is for, e.g. greeter-server' });
   if (Array.isArray(spec.http) && spec.http.length === 0 && !spec.tcp && !spec.tls) {
     out.push({
       field: 'spec.http',
@@ -190,7 +259,12 @@ export function virtualServiceProblems(vs: VirtualService): ObjectProblem[] {
       fix: 'add the rules, ending with one without match (the default route); or delete the VirtualService for no rules at all',
     });
   }
-  if (spec.tcp || spec.tls) out.push({ field: spec.tcp ? 'spec.tcp' : 'spec.tls', reason: 'gRPC is routed by http rules; tcp/tls rules do not apply to it', fix: 'write the rules under spec.http' });
+  if (spec.tcp || spec.tls)
+    out.push({
+      field: spec.tcp ? 'spec.tcp' : 'spec.tls',
+      reason: 'gRPC is routed by http rules; tcp/tls rules do not apply to it',
+      fix: 'write the rules under spec.http',
+    });
   (spec.http ?? []).forEach((route, i) => {
     const at = `spec.http[${i}]`;
     unknownKeys(route, KNOWN['httpRoute']!, at, out);
@@ -203,7 +277,12 @@ export function virtualServiceProblems(vs: VirtualService): ObjectProblem[] {
       }
       if (isObject(m.headers)) {
         for (const h of Object.keys(m.headers)) {
-          if (h !== h.toLowerCase()) out.push({ field: `${at}.match[${j}].headers.${h}`, reason: `header name ${h} has capitals; gRPC metadata keys are lowercase and would never match`, fix: `write ${h.toLowerCase()}` });
+          if (h !== h.toLowerCase())
+            out.push({
+              field: `${at}.match[${j}].headers.${h}`,
+              reason: `header name ${h} has capitals; gRPC metadata keys are lowercase and would never match`,
+              fix: `write ${h.toLowerCase()}`,
+            });
         }
       }
     });
@@ -223,7 +302,11 @@ export function virtualServiceProblems(vs: VirtualService): ObjectProblem[] {
       sum += w ?? 0;
     });
     if (dests.length > 1 && missing > 0) {
-      out.push({ field: `${at}.route`, reason: `${missing} of ${dests.length} destinations have no weight`, fix: 'give every destination a weight; the weights must sum to 100' });
+      out.push({
+        field: `${at}.route`,
+        reason: `${missing} of ${dests.length} destinations have no weight`,
+        fix: 'give every destination a weight; the weights must sum to 100',
+      });
     } else if (dests.length > 1 || (dests.length === 1 && missing === 0)) {
       if (sum !== 100) out.push({ field: `${at}.route`, reason: `weights sum to ${sum}, they must sum to 100`, fix: 'fix the weights' });
     }
@@ -242,19 +325,18 @@ export function virtualServiceProblems(vs: VirtualService): ObjectProblem[] {
     if (fault?.abort) {
       checkPercentage(fault.abort.percentage, `${at}.fault.abort.percentage`, out);
       const g = fault.abort.grpcStatus;
-      if (g !== undefined && !GRPC_STATUS_NAMES.includes(g)) {
-        out.push({ field: `${at}.fault.abort.grpcStatus`, reason: `${g} is not a gRPC status name`, fix: 'use a name in capitals such as UNAVAILABLE (not the number 14)' });
+      if (g !== undefined && !(GRPC_CODE_NAMES as readonly string[]).includes(g)) {
+        out.push({
+          field: `${at}.fault.abort.grpcStatus`,
+          reason: `${g} is not a gRPC status name`,
+          fix: 'use a name in capitals such as UNAVAILABLE (not the number 14)',
+        });
       }
     }
     checkPercentage(route.mirrorPercentage, `${at}.mirrorPercentage`, out);
   });
   return out;
 }
-
-const GRPC_STATUS_NAMES: readonly string[] = [
-  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
-];
 
 /** The checks the schema does not do, on a DestinationRule. */
 export function destinationRuleProblems(dr: DestinationRule): ObjectProblem[] {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ScenarioError } from './errors.ts';
 import { inspectScenario, listScenarios, loadScenario } from './load.ts';
 import { re2Problem } from './istio.ts';
-import { routingFor } from './routing.ts';
+import { routingFor } from './shares.ts';
 
 const here = import.meta.dirname;
 const testdata = (name: string) => join(here, 'testdata', name);
@@ -17,8 +17,21 @@ describe('the shipped scenarios', () => {
   it('all load without a problem, and the required ones are there', () => {
     const names = all.map((s) => s.name);
     for (const required of [
-      'no-rules', 'all-v1', 'header-user-admin', 'dark-launch', 'weighted-90-10', 'weighted-70-30', 'cutover-0-100',
-      'fault-abort', 'fault-delay', 'timeout', 'retries', 'circuit-breaker', 'mirror-v2', 'ingress-weighted-70-30', 'replicas-canary',
+      'no-rules',
+      'all-v1',
+      'header-user-admin',
+      'dark-launch',
+      'weighted-90-10',
+      'weighted-70-30',
+      'cutover-0-100',
+      'fault-abort',
+      'fault-delay',
+      'timeout',
+      'retries',
+      'circuit-breaker',
+      'mirror-v2',
+      'ingress-weighted-70-30',
+      'replicas-canary',
     ]) {
       expect(names).toContain(required);
     }
@@ -34,26 +47,23 @@ describe('the shipped scenarios', () => {
     const s = loadScenario(join(repoScenarios, 'header-user-admin'));
     expect(s.resources.virtualServices).toHaveLength(1);
     expect(s.resources.destinationRules[0]!.spec!.subsets!.map((x) => x.name)).toEqual(['v1', 'v2']);
-    expect(s.identities).toEqual([
-      { name: 'default', headers: {} },
-      { name: 'admin', headers: { user: 'admin' } },
+    expect(s.clients.map((c) => [c.identity, c.headers])).toEqual([
+      ['default', {}],
+      ['admin', { user: 'admin' }],
     ]);
+    expect(s.manifests.map((m) => `${m.kind}/${m.name}`)).toEqual(['DestinationRule/greeter-server', 'VirtualService/greeter-server']);
+    expect(s.routing.routeTables[0]!.rules[0]!.matches[0]!.headers).toEqual({ user: { exact: 'admin' } });
     expect(s.files.map((f) => f.split('/').pop())).toEqual(['destination-rule.yaml', 'virtual-service.yaml']);
     expect(s.expect.clients[0]!.deadlineMs).toBe(5000); // default filled in
   });
 
   it('the routing computed from the rules is what the expectations say', () => {
     const s = loadScenario(join(repoScenarios, 'fault-abort'));
-    const input = {
-      virtualServices: s.resources.virtualServices.map((object) => ({ object, file: 'vs' })),
-      destinationRules: s.resources.destinationRules.map((object) => ({ object, file: 'dr' })),
-      expect: s.expect,
-    };
-    const r = routingFor(input, s.expect.clients[0]!);
+    const r = routingFor(s.routing, s.servers, s.clients[0]!);
     expect(r.kind).toBe('shares');
     if (r.kind === 'shares') expect(Object.fromEntries(r.shares)).toEqual({ UNAVAILABLE: 0.5, v1: 0.5 });
     const noRules = loadScenario(join(repoScenarios, 'replicas-canary'));
-    const r2 = routingFor({ virtualServices: [], destinationRules: [], expect: noRules.expect }, noRules.expect.clients[0]!);
+    const r2 = routingFor(noRules.routing, noRules.servers, noRules.clients[0]!);
     if (r2.kind !== 'shares') throw new Error('expected shares');
     expect(Object.fromEntries(r2.shares)).toEqual({ v1: 0.75, v2: 0.25 });
   });
@@ -71,13 +81,28 @@ describe('bad scenarios are refused with file, field and reason', () => {
     { dir: 'bad-no-destination-rule', file: 'virtual-service.yaml', field: 'spec.http[0].route[0].destination.subset', reason: /no DestinationRule/ },
     { dir: 'bad-subset-label', file: 'destination-rule.yaml', field: 'spec.subsets[1].labels.version', reason: /version=v3 selects no pod/ },
     { dir: 'bad-subset-label-key', file: 'destination-rule.yaml', field: 'spec.subsets[1].labels.dubbogoAppVersion', reason: /not one the chart puts on pods/ },
-    { dir: 'bad-regex-lookahead', file: 'virtual-service.yaml', field: 'spec.http[0].match[0].headers.user.regex', reason: /RE2 refuses it: invalid perl operator: \(\?!/ },
+    {
+      dir: 'bad-regex-lookahead',
+      file: 'virtual-service.yaml',
+      field: 'spec.http[0].match[0].headers.user.regex',
+      reason: /RE2 refuses it: invalid perl operator: \(\?!/,
+    },
     // Valid JavaScript, refused by RE2 (and by re2-wasm in every client, which would exit).
-    { dir: 'bad-regex-repetition', file: 'virtual-service.yaml', field: 'spec.http[0].match[0].headers.user.regex', reason: /"admin\|a\{1001\}": RE2 refuses it: invalid repetition size: \{1001\}/ },
+    {
+      dir: 'bad-regex-repetition',
+      file: 'virtual-service.yaml',
+      field: 'spec.http[0].match[0].headers.user.regex',
+      reason: /"admin\|a\{1001\}": RE2 refuses it: invalid repetition size: \{1001\}/,
+    },
     { dir: 'bad-duplicate-host', file: 'virtual-service.yaml', field: 'spec.hosts[0]', reason: /already has a VirtualService in .*virtual-service-2\.yaml/ },
     { dir: 'bad-yaml', file: 'virtual-service.yaml', field: 'line 7, column 3', reason: /malformed YAML/ },
     { dir: 'bad-expect-weights', file: 'expect/expect.yaml', field: 'clients[0].expect.v1', reason: /expects 90% .* give 70%/ },
-    { dir: 'bad-expect-header', file: 'expect/expect.yaml', field: 'clients[1].expect.v2', reason: /expects 100% of admin's calls on v2, but the rules .*spec\.http\[0\]\) give 0%/ },
+    {
+      dir: 'bad-expect-header',
+      file: 'expect/expect.yaml',
+      field: 'clients[1].expect.v2',
+      reason: /expects 100% of admin's calls on v2, but the rules .*spec\.http\[0\]\) give 0%/,
+    },
     { dir: 'bad-schema', file: 'virtual-service.yaml', field: 'spec.http[0].route[0].destination', reason: /required field host is missing/ },
     { dir: 'bad-expect-schema', file: 'expect/expect.yaml', field: 'clients[0].expect.v3', reason: /unknown outcome v3/ },
     { dir: 'bad-expect-toplevel', file: 'expect.yaml', field: '', reason: /kubectl apply -f on the folder/ },
@@ -127,7 +152,7 @@ describe('messages point at the file at fault, once', () => {
     return dir;
   };
 
-  it('an empty `http: []` is the VirtualService\'s problem, not the expectation\'s', () => {
+  it("an empty `http: []` is the VirtualService's problem, not the expectation's", () => {
     const dir = withVirtualService((t) => `${t.slice(0, t.indexOf('  http:'))}  http: []\n`);
     try {
       const errors = inspectScenario(dir).errors;
@@ -152,7 +177,7 @@ describe('messages point at the file at fault, once', () => {
 });
 
 describe('RE2 check (re2-wasm, the engine of the grpc-js-xds clients)', () => {
-  it('accepts what RE2 accepts and refuses what it refuses, with RE2\'s own message', () => {
+  it("accepts what RE2 accepts and refuses what it refuses, with RE2's own message", () => {
     expect(re2Problem('^admin(-[a-z]+)?$')).toBeUndefined();
     expect(re2Problem('(?i)admin')).toBeUndefined();
     expect(re2Problem('(?P<who>admin)')).toBeUndefined();
@@ -178,14 +203,17 @@ describe('RE2 check (re2-wasm, the engine of the grpc-js-xds clients)', () => {
     for (const regex of ['(?i)ADMIN', '(?P<who>admin)', '\\p{L}+']) {
       const dir = withRegex(regex);
       try {
-        expect(inspectScenario(dir).errors.map((e) => e.message), regex).toEqual([]);
+        expect(
+          inspectScenario(dir).errors.map((e) => e.message),
+          regex,
+        ).toEqual([]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     }
   });
 
-  it('refuses a pattern RE2 refuses with file, field, RE2\'s message and a fix', () => {
+  it("refuses a pattern RE2 refuses with file, field, RE2's message and a fix", () => {
     const dir = withRegex('admin|a{1001}');
     try {
       const [e, ...more] = inspectScenario(dir).errors;

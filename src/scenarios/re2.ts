@@ -67,4 +67,5 @@ export function re2FullMatch(pattern: string, value: string): boolean {
 }
 
 /** The fix to print with a refused pattern. */
-export const RE2_FIX = 'write the pattern in RE2 syntax (https://github.com/google/re2/wiki/Syntax): no lookaround, no backreferences, repetition counts at most 1000';
+export const RE2_FIX =
+  'write the pattern in RE2 syntax (https://github.com/google/re2/wiki/Syntax): no lookaround, no backreferences, repetition counts at most 1000';

@@ -61,7 +61,7 @@ function logSumFrom(start: number, stop: number, step: 1 | -1, n: number, p: num
   let term = 1;
   let sum = 1;
   for (let k = start; k !== stop; k += step) {
-    term *= step === 1 ? ((n - k) / (k + 1)) * odds : (k / (n - k + 1)) / odds;
+    term *= step === 1 ? ((n - k) / (k + 1)) * odds : k / (n - k + 1) / odds;
     sum += term;
     if (term < sum * 1e-17) break;
   }

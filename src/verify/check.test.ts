@@ -60,13 +60,65 @@ describe('planned calls', () => {
 describe('scenario verification on simulated logs', () => {
   // True splits per scenario (what a correct mesh does), for each client in order.
   const truth: Record<string, { mode: 'local' | 'cluster'; splits: Split[] }> = {
-    'weighted-90-10': { mode: 'local', splits: [[['v1', 0.9], ['v2', 0.1]]] },
-    'weighted-70-30': { mode: 'local', splits: [[['v1', 0.7], ['v2', 0.3]]] },
-    'no-rules': { mode: 'local', splits: [[['v1', 0.5], ['v2', 0.5]]] },
-    'fault-abort': { mode: 'local', splits: [[['v1', 0.5], ['UNAVAILABLE', 0.5]]] },
+    'weighted-90-10': {
+      mode: 'local',
+      splits: [
+        [
+          ['v1', 0.9],
+          ['v2', 0.1],
+        ],
+      ],
+    },
+    'weighted-70-30': {
+      mode: 'local',
+      splits: [
+        [
+          ['v1', 0.7],
+          ['v2', 0.3],
+        ],
+      ],
+    },
+    'no-rules': {
+      mode: 'local',
+      splits: [
+        [
+          ['v1', 0.5],
+          ['v2', 0.5],
+        ],
+      ],
+    },
+    'fault-abort': {
+      mode: 'local',
+      splits: [
+        [
+          ['v1', 0.5],
+          ['UNAVAILABLE', 0.5],
+        ],
+      ],
+    },
     'header-user-admin': { mode: 'local', splits: [[['v1', 1]], [['v2', 1]]] },
-    retries: { mode: 'local', splits: [[['v2', 1 - 0.3 ** 5], ['UNAVAILABLE', 0.3 ** 5]], [['v2', 0.7], ['UNAVAILABLE', 0.3]]] },
-    'replicas-canary': { mode: 'cluster', splits: [[['v1', 0.75], ['v2', 0.25]]] },
+    retries: {
+      mode: 'local',
+      splits: [
+        [
+          ['v2', 1 - 0.3 ** 5],
+          ['UNAVAILABLE', 0.3 ** 5],
+        ],
+        [
+          ['v2', 0.7],
+          ['UNAVAILABLE', 0.3],
+        ],
+      ],
+    },
+    'replicas-canary': {
+      mode: 'cluster',
+      splits: [
+        [
+          ['v1', 0.75],
+          ['v2', 0.25],
+        ],
+      ],
+    },
   };
 
   for (const [name, { mode, splits }] of Object.entries(truth)) {
@@ -85,13 +137,49 @@ describe('scenario verification on simulated logs', () => {
   }
 
   const shifted: Array<[string, Split]> = [
-    ['weighted-90-10', [['v1', 0.8], ['v2', 0.2]]],
+    [
+      'weighted-90-10',
+      [
+        ['v1', 0.8],
+        ['v2', 0.2],
+      ],
+    ],
     ['weighted-90-10', [['v1', 1.0]]],
-    ['weighted-70-30', [['v1', 0.6], ['v2', 0.4]]],
-    ['weighted-70-30', [['v1', 0.8], ['v2', 0.2]]],
-    ['no-rules', [['v1', 0.6], ['v2', 0.4]]],
-    ['fault-abort', [['v1', 0.6], ['UNAVAILABLE', 0.4]]],
-    ['replicas-canary', [['v1', 0.65], ['v2', 0.35]]],
+    [
+      'weighted-70-30',
+      [
+        ['v1', 0.6],
+        ['v2', 0.4],
+      ],
+    ],
+    [
+      'weighted-70-30',
+      [
+        ['v1', 0.8],
+        ['v2', 0.2],
+      ],
+    ],
+    [
+      'no-rules',
+      [
+        ['v1', 0.6],
+        ['v2', 0.4],
+      ],
+    ],
+    [
+      'fault-abort',
+      [
+        ['v1', 0.6],
+        ['UNAVAILABLE', 0.4],
+      ],
+    ],
+    [
+      'replicas-canary',
+      [
+        ['v1', 0.65],
+        ['v2', 0.35],
+      ],
+    ],
   ];
   for (const [name, split] of shifted) {
     it(`${name}: a 10-point deviation (${split.map(([o, p]) => `${o} ${p}`).join(', ')}) is caught in ≥ 99% of 2000 runs`, () => {
@@ -113,10 +201,41 @@ describe('scenario verification on simulated logs', () => {
     const s = load('weighted-90-10');
     const random = seededRandom(5);
     const n = plannedCalls(s.expect, s.expect.clients[0]!, 'local');
-    const good = verifyLogs(s.expect, { clients: { default: simulateLines(random, [['v1', 0.9], ['v2', 0.1]], n, 'json') } }, 'local');
+    const good = verifyLogs(
+      s.expect,
+      {
+        clients: {
+          default: simulateLines(
+            random,
+            [
+              ['v1', 0.9],
+              ['v2', 0.1],
+            ],
+            n,
+            'json',
+          ),
+        },
+      },
+      'local',
+    );
     expect(good.passed).toBe(true);
     expect(good.checks.map((c) => c.outcome)).toEqual(['v1', 'v2', 'other outcomes']);
-    const bad = verifyLogs(s.expect, { clients: { default: simulateLines(random, [['v1', 0.75], ['v2', 0.25]], n) } }, 'local');
+    const bad = verifyLogs(
+      s.expect,
+      {
+        clients: {
+          default: simulateLines(
+            random,
+            [
+              ['v1', 0.75],
+              ['v2', 0.25],
+            ],
+            n,
+          ),
+        },
+      },
+      'local',
+    );
     expect(bad.passed).toBe(false);
     expect(bad.checks.find((c) => c.outcome === 'v2')!.verdict).toBe('fail');
   });
@@ -143,7 +262,14 @@ describe('scenario verification on simulated logs', () => {
     const s = load('timeout');
     const random = seededRandom(11);
     const n = plannedCalls(s.expect, s.expect.clients[0]!, 'cluster');
-    const envoyOld = simulateLines(random, [['v1', 0.5], ['UNAVAILABLE', 0.5]], n);
+    const envoyOld = simulateLines(
+      random,
+      [
+        ['v1', 0.5],
+        ['UNAVAILABLE', 0.5],
+      ],
+      n,
+    );
     expect(verifyLogs(s.expect, { clients: { default: envoyOld } }, 'cluster').passed).toBe(true);
     expect(verifyLogs(s.expect, { clients: { default: envoyOld } }, 'local').passed).toBe(false);
   });
@@ -163,8 +289,10 @@ describe('scenario verification on simulated logs', () => {
     const s = load('fault-delay');
     const n = plannedCalls(s.expect, s.expect.clients[0]!, 'local');
     // Half delayed; of the undelayed calls, a fifth held 700 ms and a fifth 990 ms by a stalled machine.
-    const lines = Array.from({ length: n }, (_, i) =>
-      `INFO call server response = name:"a" id:"v1.0.0" latency_ms:${i % 2 === 0 ? 1003 : i % 10 === 1 ? 990 : i % 10 === 3 ? 700 : 3}`);
+    const lines = Array.from(
+      { length: n },
+      (_, i) => `INFO call server response = name:"a" id:"v1.0.0" latency_ms:${i % 2 === 0 ? 1003 : i % 10 === 1 ? 990 : i % 10 === 3 ? 700 : 3}`,
+    );
     const c = verifyLogs(s.expect, { clients: { default: lines } }, 'local').checks.find((x) => x.outcome === 'latency>=980ms')!;
     expect(c.verdict).toBe('fail');
     expect(c.reason).toContain(`${n - Math.ceil(n / 2) - Math.ceil((n - 1) / 10) - Math.ceil((n - 3) / 10)} under 490 ms`);
@@ -188,7 +316,7 @@ describe('scenario verification on simulated logs', () => {
 describe('expect.yaml schema', () => {
   const base = { description: 'x', modes: ['local'], servers: [{ version: 'v1' }, { version: 'v2' }] };
   it('normalises shares and fills defaults', () => {
-    const e: Expect = ExpectSchema.parse({ ...base, clients: [{ identity: 'default', expect: { v1: 0.5, 'ok': { atLeast: 0.9 } } }] });
+    const e: Expect = ExpectSchema.parse({ ...base, clients: [{ identity: 'default', expect: { v1: 0.5, ok: { atLeast: 0.9 } } }] });
     expect(e.clients[0]!.expect).toEqual({ v1: { kind: 'share', value: 0.5 }, ok: { kind: 'at-least', value: 0.9 } });
     expect(e.clients[0]!).toMatchObject({ via: 'mesh', deadlineMs: 5000, concurrency: 1, headers: {} });
     expect(e.servers[0]).toMatchObject({ replicas: 1, failRate: 0, delayMs: 0 });
@@ -204,7 +332,7 @@ describe('expect.yaml schema', () => {
   });
 });
 
-describe('the suite\'s family-wise false-fail rate', () => {
+describe("the suite's family-wise false-fail rate", () => {
   const all = listScenarios(scenarios);
 
   it.each(['local', 'cluster'] as const)('a correct mesh fails a %s run of every scenario at most 1% of the time (Bonferroni)', (mode) => {

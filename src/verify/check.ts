@@ -12,7 +12,17 @@
  *   points is caught with power ≥ 0.99 (binomial.ts); fewer calls than planned is a failure, not a
  *   weak pass.
  */
-import { ANY_ERROR, ANY_OK, ERROR_CODE_NAMES, expectationsFor, serverId, type Expect, type ExpectClient, type Mode, type ShareExpectation } from '../scenarios/expect.ts';
+import {
+  ANY_ERROR,
+  ANY_OK,
+  ERROR_CODE_NAMES,
+  expectationsFor,
+  serverId,
+  type Expect,
+  type ExpectClient,
+  type Mode,
+  type ShareExpectation,
+} from '../scenarios/expect.ts';
 import { clopperPearson, exactTestPValue, requiredSampleSize, type Alternative, type Interval } from './binomial.ts';
 import { countServerRequests } from './log-line.ts';
 import { tallyByIdentity, type Tally } from './tally.ts';
@@ -45,7 +55,8 @@ export function statisticalChecks(expect: Expect, mode: Mode): number {
   for (const client of expect.clients) {
     const specs: ShareExpectation[] = expectationsFor(client, mode).map(([, s]) => s);
     if (client.latency && (!client.latency.share.modes || client.latency.share.modes.includes(mode))) specs.push(client.latency.share);
-    if (expect.mirror && expect.mirror.from === client.identity && (!expect.mirror.share.modes || expect.mirror.share.modes.includes(mode))) specs.push(expect.mirror.share);
+    if (expect.mirror && expect.mirror.from === client.identity && (!expect.mirror.share.modes || expect.mirror.share.modes.includes(mode)))
+      specs.push(expect.mirror.share);
     n += specs.filter(isStatistical).length;
   }
   return n;
@@ -209,7 +220,7 @@ export function verifyTallies(
     const id = client.identity;
     const t = tallies[id];
     if (!t) {
-      checks.push({ ...checkShare(id, 'calls', { kind: 'share', value: 1 }, 0, 0, options), reason: `no log lines for client ${id}` , verdict: 'fail' });
+      checks.push({ ...checkShare(id, 'calls', { kind: 'share', value: 1 }, 0, 0, options), reason: `no log lines for client ${id}`, verdict: 'fail' });
       continue;
     }
     counts[id] = Object.fromEntries(t.byOutcome);
@@ -259,6 +270,8 @@ export function latencyBands(latenciesMs: readonly number[], thresholdMs: number
   const slow = latenciesMs.length - fast - middle;
   const sorted = [...latenciesMs].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return `latencies: ${fast} under ${half} ms, ${middle} from ${half} to ${thresholdMs} ms, ${slow} at ${thresholdMs} ms or more ` +
-    `(p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${sorted[sorted.length - 1]} ms)`;
+  return (
+    `latencies: ${fast} under ${half} ms, ${middle} from ${half} to ${thresholdMs} ms, ${slow} at ${thresholdMs} ms or more ` +
+    `(p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${sorted[sorted.length - 1]} ms)`
+  );
 }

@@ -8,7 +8,13 @@ const scenario = join(import.meta.dirname, '..', '..', 'scenarios', 'weighted-90
 
 function capture(): { stream: NodeJS.WriteStream; text: () => string } {
   let buf = '';
-  const stream = { isTTY: false, write: (s: string) => ((buf += s), true) } as unknown as NodeJS.WriteStream;
+  const stream = {
+    isTTY: false,
+    write: (s: string) => {
+      buf += s;
+      return true;
+    },
+  } as unknown as NodeJS.WriteStream;
   return { stream, text: () => buf };
 }
 

@@ -1,3 +1,4 @@
+// The package's `canarykit/verify` entry point (scripts/package/build.ts `exports`).
 export { parseClientLine, parseServerLine, countServerRequests, type ClientLogEvent, type ServerLogEvent } from './log-line.ts';
 export { tallyLines, tallyByIdentity, versionResolver, emptyTally, type Tally } from './tally.ts';
 export {

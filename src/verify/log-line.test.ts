@@ -42,7 +42,9 @@ describe('client log lines', () => {
       parseClientLine('{"time":"2026-11-22T01:40:44.353Z","level":"info","msg":"call server response","name":"Hello laurence","id":"v2.0.0","latencyMs":3}'),
     ).toEqual({ kind: 'response', name: 'Hello laurence', version: 'v2.0.0', latencyMs: 3 });
     expect(
-      parseClientLine('[pod/c/app] {"time":"t","level":"error","msg":"call server error","code":4,"status":"DEADLINE_EXCEEDED","details":"d","latencyMs":1000}'),
+      parseClientLine(
+        '[pod/c/app] {"time":"t","level":"error","msg":"call server error","code":4,"status":"DEADLINE_EXCEEDED","details":"d","latencyMs":1000}',
+      ),
     ).toEqual({ kind: 'error', code: 4, status: 'DEADLINE_EXCEEDED', details: 'd', latencyMs: 1000 });
   });
 

@@ -31,12 +31,12 @@ function textFields(s: string): Record<string, string | number> {
   for (const m of s.matchAll(/([A-Za-z_][\w.-]*):(?:"((?:[^"\\]|\\.)*)"|(-?\d+(?:\.\d+)?))/g)) {
     const key = m[1]!;
     if (key in out) continue;
-    out[key] = m[2] !== undefined ? unescape(m[2]) : Number(m[3]);
+    out[key] = m[2] !== undefined ? unescapeJson(m[2]) : Number(m[3]);
   }
   return out;
 }
 
-function unescape(s: string): string {
+function unescapeJson(s: string): string {
   try {
     return JSON.parse(`"${s}"`) as string;
   } catch {
@@ -113,8 +113,7 @@ export function parseClientLine(line: string): ClientLogEvent | null {
   if (j['msg'] === 'call server error') {
     const code = typeof j['code'] === 'number' ? j['code'] : typeof j['status'] === 'string' ? codeNumber(j['status']) : 2;
     const status = typeof j['status'] === 'string' ? j['status'] : codeName(code);
-    const event: ClientLogEvent =
-      typeof j['details'] === 'string' ? { kind: 'error', code, status, details: j['details'] } : { kind: 'error', code, status };
+    const event: ClientLogEvent = typeof j['details'] === 'string' ? { kind: 'error', code, status, details: j['details'] } : { kind: 'error', code, status };
     return withLatency(event, latency(j['latencyMs']), j['seq']);
   }
   return null;
@@ -131,10 +130,13 @@ export function parseServerLine(line: string): ServerLogEvent | null {
   if (typeof f['name'] === 'string') event.name = f['name'];
   if (typeof f['headers'] === 'string') {
     event.headers = Object.fromEntries(
-      f['headers'].split(',').filter(Boolean).map((pair) => {
-        const eq = pair.indexOf('=');
-        return eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
-      }),
+      f['headers']
+        .split(',')
+        .filter(Boolean)
+        .map((pair) => {
+          const eq = pair.indexOf('=');
+          return eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
+        }),
     );
   }
   return event;

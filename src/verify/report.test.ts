@@ -8,8 +8,38 @@ import { simulateLines } from './simulate.ts';
 
 const s = loadScenario(join(import.meta.dirname, '..', '..', 'scenarios', 'weighted-90-10'));
 const n = plannedCalls(s.expect, s.expect.clients[0]!, 'local');
-const result = verifyLogs(s.expect, { clients: { default: simulateLines(seededRandom(3), [['v1', 0.9], ['v2', 0.1]], n) } }, 'local');
-const failing = verifyLogs(s.expect, { clients: { default: simulateLines(seededRandom(3), [['v1', 0.7], ['v2', 0.3]], n) } }, 'local');
+const result = verifyLogs(
+  s.expect,
+  {
+    clients: {
+      default: simulateLines(
+        seededRandom(3),
+        [
+          ['v1', 0.9],
+          ['v2', 0.1],
+        ],
+        n,
+      ),
+    },
+  },
+  'local',
+);
+const failing = verifyLogs(
+  s.expect,
+  {
+    clients: {
+      default: simulateLines(
+        seededRandom(3),
+        [
+          ['v1', 0.7],
+          ['v2', 0.3],
+        ],
+        n,
+      ),
+    },
+  },
+  'local',
+);
 
 describe('report', () => {
   it('bars have eighth-block precision and a fixed width', () => {
@@ -24,7 +54,7 @@ describe('report', () => {
     expect(text.split('\n')[0]).toBe(`PASS weighted-90-10 (local, alpha 0.0002): 3/3 checks passed`);
     expect(text).toMatch(/client\s+outcome\s+expected\s+observed\s+n\s+planned\s+99\.98% interval\s+p\s+verdict/);
     expect(text).toMatch(new RegExp(`default\\s+v2\\s+10\\.0%\\s+\\d+\\.\\d%\\s+${n}\\s+${n}\\s+\\d+\\.\\d% – \\d+\\.\\d%`));
-    expect(text).toMatch(/default \(\d+ calls\)\n {2}v1 █+.*%  \(expected 90\.0%\)\n {2}v2 █+/);
+    expect(text).toMatch(/default \(\d+ calls\)\n {2}v1 █+.*% {2}\(expected 90\.0%\)\n {2}v2 █+/);
     expect(text).not.toMatch(/\x1b\[/);
   });
 

@@ -105,7 +105,9 @@ export function formatReport(result: VerifyResult, options: ReportOptions = {}):
     lines.push('');
     lines.push(paint(color, 'bold', `${identity} (${total} calls)`));
     const expected = new Map(result.checks.filter((c) => c.identity === identity && c.kind === 'share').map((c) => [c.outcome, c.expected]));
-    const outcomes = [...new Set([...Object.keys(counts), ...[...expected.keys()].filter((k) => !k.includes('|') && !k.includes(' ') && !k.startsWith('latency'))])].sort();
+    const outcomes = [
+      ...new Set([...Object.keys(counts), ...[...expected.keys()].filter((k) => !k.includes('|') && !k.includes(' ') && !k.startsWith('latency'))]),
+    ].sort();
     const nameWidth = Math.max(...outcomes.map((o) => o.length), 1);
     for (const o of outcomes) {
       const share = total > 0 ? (counts[o] ?? 0) / total : 0;

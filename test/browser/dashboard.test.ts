@@ -51,7 +51,8 @@ describeWithTool(check, 'mesh dashboard in Chromium', () => {
     return (await row.count()) === 1 ? Number(await row.getAttribute('data-observed')) : NaN;
   };
   /** The calls counted for `identity` since the switch, as the page shows it. */
-  const clientCalls = async (page: Page, identity: string) => ((await card(page, identity).count()) === 1 ? Number(await card(page, identity).getAttribute('data-total')) : NaN);
+  const clientCalls = async (page: Page, identity: string) =>
+    (await card(page, identity).count()) === 1 ? Number(await card(page, identity).getAttribute('data-total')) : NaN;
   const identities = async (page: Page) => {
     const cards = page.locator('.client');
     const out: Array<string | null> = [];
@@ -113,7 +114,10 @@ describeWithTool(check, 'mesh dashboard in Chromium', () => {
     const switchedAt = Date.now();
     await typeAndApply(page, 'cutover-0-100');
     await expect
-      .poll(async () => (await clientCalls(page, 'default')) >= 20 && (await observed(page, 'default', 'v2')) === 1, { timeout: SWITCH_SECONDS * 1000, interval: 250 })
+      .poll(async () => (await clientCalls(page, 'default')) >= 20 && (await observed(page, 'default', 'v2')) === 1, {
+        timeout: SWITCH_SECONDS * 1000,
+        interval: 250,
+      })
       .toBe(true);
     expect(await page.locator('#scenario-name').innerText()).toBe('cutover-0-100');
     // The timeline marks the switch where it happened.
@@ -140,7 +144,9 @@ describeWithTool(check, 'mesh dashboard in Chromium', () => {
     expect(after.scenario?.since).toBe(before.scenario?.since);
     expect(after.timeline.switches).toEqual(before.timeline.switches);
     const calls = await clientCalls(page, 'default');
-    await expect.poll(async () => (await clientCalls(page, 'default')) > calls && (await observed(page, 'default', 'v2')) === 1, { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(async () => (await clientCalls(page, 'default')) > calls && (await observed(page, 'default', 'v2')) === 1, { timeout: 15_000 })
+      .toBe(true);
   }, 60_000);
 
   it('ends in one consistent state when two pages switch at the same time', async () => {
@@ -154,14 +160,21 @@ describeWithTool(check, 'mesh dashboard in Chromium', () => {
     for (const page of [a, b]) await expect.poll(() => page.locator('#switch-message').getAttribute('class'), { timeout: 30_000 }).toBe('ok');
     const s = await state();
     // Both switches ran, one after the other; the one that ran last is in force, on both pages and in the mesh.
-    expect(s.timeline.switches.slice(-2).map((x) => x.name).sort()).toEqual(['header-user-admin', 'weighted-90-10']);
+    expect(
+      s.timeline.switches
+        .slice(-2)
+        .map((x) => x.name)
+        .sort(),
+    ).toEqual(['header-user-admin', 'weighted-90-10']);
     const last = s.timeline.switches.at(-1)!.name;
     expect(s.scenario?.name).toBe(last);
     for (const page of [a, b]) await expect.poll(() => page.locator('#scenario-name').innerText(), { timeout: 10_000 }).toBe(last);
     if (last === 'header-user-admin') {
       await expect.poll(async () => [await observed(a, 'default', 'v1'), await observed(a, 'admin', 'v2')], { timeout: SWITCH_SECONDS * 1000 }).toEqual([1, 1]);
     } else {
-      await expect.poll(async () => (await clientCalls(a, 'default')) >= 50 && (await observed(a, 'default', 'v1')) > 0.6, { timeout: SWITCH_SECONDS * 1000 }).toBe(true);
+      await expect
+        .poll(async () => (await clientCalls(a, 'default')) >= 50 && (await observed(a, 'default', 'v1')) > 0.6, { timeout: SWITCH_SECONDS * 1000 })
+        .toBe(true);
       expect(await a.locator('.client').count()).toBe(1);
     }
   }, 90_000);
@@ -187,11 +200,22 @@ describeWithTool(check, 'mesh dashboard in Chromium', () => {
     const version = '<script>window.__xss=5</script>';
     const hostile: DashboardState = {
       ...real,
-      clients: [{ identity, headers: { user: version }, running: true, total: 10, split: [{ outcome: version, observed: 1, count: 10 }], errors: [{ code: version, count: 1 }] }],
+      clients: [
+        {
+          identity,
+          headers: { user: version },
+          running: true,
+          total: 10,
+          split: [{ outcome: version, observed: 1, count: 10 }],
+          errors: [{ code: version, count: 1 }],
+        },
+      ],
       timeline: { ...real.timeline, clients: [{ identity, series: [{ outcome: version, shares: real.timeline.times.map(() => 1) }] }] },
     };
     const page = await newPage();
-    await page.route(`${url}api/events`, (route) => route.fulfill({ status: 200, contentType: 'text/event-stream', body: `retry: 60000\n\nevent: state\ndata: ${JSON.stringify(hostile)}\n\n` }));
+    await page.route(`${url}api/events`, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/event-stream', body: `retry: 60000\n\nevent: state\ndata: ${JSON.stringify(hostile)}\n\n` }),
+    );
     await page.goto(url);
     await expect.poll(() => page.locator('.client h3').allInnerTexts(), { timeout: 10_000 }).toEqual([identity]);
     expect(await page.locator('.client .outcome').allInnerTexts()).toEqual([version]);

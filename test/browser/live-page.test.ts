@@ -58,7 +58,8 @@ describeWithTool(check, 'client live page in Chromium', () => {
     const server = new grpc.Server();
     let n = 0;
     server.addService(api.Greeter.service, {
-      SayHello: (_call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) => cb(null, { name: 'Hello', id: hostile[n++ % hostile.length] }),
+      SayHello: (_call: grpc.ServerUnaryCall<unknown, unknown>, cb: grpc.sendUnaryData<unknown>) =>
+        cb(null, { name: 'Hello', id: hostile[n++ % hostile.length] }),
       SayHelloStream: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.end(),
     });
     const port = await new Promise<number>((resolve, reject) =>

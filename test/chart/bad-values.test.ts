@@ -23,14 +23,22 @@ const cases: readonly BadCase[] = [
   { why: 'a Service port of 0', set: { 'service.port': 0 }, message: ["'/service/port'", 'minimum'] },
   { why: 'an unknown kind', set: { kind: 'proxy' }, message: ["'/kind'", "'server', 'client'"] },
   { why: 'a fail rate above 1', set: { 'server.failRate': 1.5 }, message: ["'/server/failRate'"] },
-  { why: 'a client target that is not dns:/// or xds:///', set: { kind: 'client', 'client.target': 'http://greeter-server:20000' }, message: ["'/client/target'"] },
+  {
+    why: 'a client target that is not dns:/// or xds:///',
+    set: { kind: 'client', 'client.target': 'http://greeter-server:20000' },
+    message: ["'/client/target'"],
+  },
   { why: 'an uppercase header name', set: { kind: 'client', 'client.metadata.User': 'admin' }, message: ["'/client/metadata'", "'User'"] },
   { why: 'a version label key that is not a label key', set: { versionLabel: 'my version' }, message: ["'/versionLabel'"] },
   { why: 'the version label key `app` (the chart sets app)', set: { versionLabel: 'app' }, message: ['versionLabel: "app" is taken'] },
   { why: 'a pod label that would override `app`', set: { 'podLabels.app': 'other' }, message: ['podLabels.app'] },
   { why: 'root as the user', set: { 'securityContext.runAsUser': 0 }, message: ["'/securityContext/runAsUser'", 'minimum'] },
   { why: 'a bad pull policy', set: { 'image.pullPolicy': 'Sometimes' }, message: ["'/image/pullPolicy'"] },
-  { why: 'a client without its HTTP port but with HTTP probes', set: { kind: 'client', 'client.httpPort': 0 }, message: ['client.httpPort', 'probes.enabled=false'] },
+  {
+    why: 'a client without its HTTP port but with HTTP probes',
+    set: { kind: 'client', 'client.httpPort': 0 },
+    message: ['client.httpPort', 'probes.enabled=false'],
+  },
   { why: 'a string where a number belongs', set: { 'client.rate': 'fast' }, message: ["'/client/rate'"] },
 ];
 
@@ -48,7 +56,14 @@ describeWithTool(helmCheck, 'charts/greeter refuses bad values', () => {
   });
 
   it('accepts the good values next to each bad one (the refusals are not blanket)', async () => {
-    const goods: Record<string, string | number | boolean>[] = [{ version: 'v2' }, { replicaCount: 0 }, { 'server.port': 65535 }, { versionLabel: 'dubbogoAppVersion' }, { kind: 'client', 'client.metadata.x-dark-launch': 'v2' }, { kind: 'client', 'client.httpPort': 0, 'probes.enabled': 'false' }];
+    const goods: Record<string, string | number | boolean>[] = [
+      { version: 'v2' },
+      { replicaCount: 0 },
+      { 'server.port': 65535 },
+      { versionLabel: 'dubbogoAppVersion' },
+      { kind: 'client', 'client.metadata.x-dark-launch': 'v2' },
+      { kind: 'client', 'client.httpPort': 0, 'probes.enabled': 'false' },
+    ];
     for (const set of goods) {
       const result = await helm(['template', 'good', CHART, ...valuesArgs({ set })]);
       expect(result.exitCode, `${JSON.stringify(set)}: ${result.stderr}`).toBe(0);

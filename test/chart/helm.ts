@@ -12,7 +12,13 @@ export const CI_VALUES = join(CHART, 'ci');
 
 /** The pinned copy in .tools/bin (what `make helm` installs), else the first helm on PATH. */
 export function findHelm(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = [join(REPO_ROOT, '.tools/bin/helm'), ...(env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'helm'))];
+  const candidates = [
+    join(REPO_ROOT, '.tools/bin/helm'),
+    ...(env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, 'helm')),
+  ];
   return candidates.find(isExecutable);
 }
 

@@ -14,7 +14,10 @@ const models = {
 /** Validates one object with its kubernetes-models class; throws naming the object and the field. */
 export function validateObject(object: K8sObject): void {
   const Model = models[`${object.apiVersion}/${object.kind}` as keyof typeof models];
-  if (!Model) throw new Error(`the chart rendered ${object.apiVersion} ${object.kind} ${object.metadata.name}, which the tests do not know: add its model to test/chart/models.ts`);
+  if (!Model)
+    throw new Error(
+      `the chart rendered ${object.apiVersion} ${object.kind} ${object.metadata.name}, which the tests do not know: add its model to test/chart/models.ts`,
+    );
   try {
     new Model(object as never).validate();
   } catch (err) {

@@ -30,7 +30,9 @@ async function deploymentOf(release: string, options: Parameters<typeof render>[
 }
 
 describeWithTool(helmCheck, 'charts/greeter with a real helm', () => {
-  const examples = readdirSync(CI_VALUES).filter((f) => f.endsWith('-values.yaml')).sort();
+  const examples = readdirSync(CI_VALUES)
+    .filter((f) => f.endsWith('-values.yaml'))
+    .sort();
 
   it('has the five example values files the tests and `make deploy` use', () => {
     expect(examples).toEqual(['client-admin-values.yaml', 'client-values.yaml', 'proxyless-values.yaml', 'server-v1-values.yaml', 'server-v2-values.yaml']);
@@ -172,7 +174,12 @@ describeWithTool(helmCheck, 'charts/greeter with a real helm', () => {
       expect(probe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
       expect(probe?.grpc).toBeUndefined();
     }
-    expect(env(container)).toMatchObject({ GREETER_TARGET: 'dns:///greeter-server:20000', GREETER_RATE: '10', GREETER_CONCURRENCY: '1', GREETER_HTTP_PORT: '8080' });
+    expect(env(container)).toMatchObject({
+      GREETER_TARGET: 'dns:///greeter-server:20000',
+      GREETER_RATE: '10',
+      GREETER_CONCURRENCY: '1',
+      GREETER_HTTP_PORT: '8080',
+    });
     expect(env(container)).not.toHaveProperty('GREETER_METADATA');
     expect(env(container)).not.toHaveProperty('GREETER_VERSION');
     expect(deployment.spec!.template.metadata!.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080' });
@@ -191,7 +198,9 @@ describeWithTool(helmCheck, 'charts/greeter with a real helm', () => {
   it('client with user: admin sends it as GREETER_METADATA; several headers are joined in key order', async () => {
     const admin = appContainer((await deploymentOf('greeter-client-admin-v1', CLIENT_ADMIN)).spec!.template.spec);
     expect(env(admin).GREETER_METADATA).toBe('user=admin');
-    const two = appContainer((await deploymentOf('c', { ...CLIENT, set: { 'client.metadata.x-dark-launch': 'v2', 'client.metadata.user': 'admin' } })).spec!.template.spec);
+    const two = appContainer(
+      (await deploymentOf('c', { ...CLIENT, set: { 'client.metadata.x-dark-launch': 'v2', 'client.metadata.user': 'admin' } })).spec!.template.spec,
+    );
     expect(env(two).GREETER_METADATA).toBe('user=admin,x-dark-launch=v2');
   });
 

@@ -28,7 +28,11 @@ function whyUnusable(): ToolCheck {
 export const dockerCheck: ToolCheck = whyUnusable();
 
 /** `docker inspect` of one container. */
-export function inspect(id: string): { State: { ExitCode: number; Running: boolean }; HostConfig: { ReadonlyRootfs: boolean; CapDrop: string[] | null }; Config: { User: string } } {
+export function inspect(id: string): {
+  State: { ExitCode: number; Running: boolean };
+  HostConfig: { ReadonlyRootfs: boolean; CapDrop: string[] | null };
+  Config: { User: string };
+} {
   const result = docker(['inspect', id]);
   if (!result.ok) throw new Error(`docker inspect ${id}: ${result.output}`);
   return (JSON.parse(result.output) as ReturnType<typeof inspect>[])[0]!;

@@ -88,7 +88,9 @@ describeWithTool(dockerCheck, 'greeter images under testcontainers', () => {
     started.push(client);
     expect(await waitForExit(client.getId(), 60_000)).toBe(0);
 
-    const events = logLines(client.getId()).map(parseClientLine).filter((e) => e !== null);
+    const events = logLines(client.getId())
+      .map(parseClientLine)
+      .filter((e) => e !== null);
     expect(events).toHaveLength(60);
     const versions = new Map<string, number>();
     for (const event of events) {

@@ -44,12 +44,26 @@ describeWithTool(both, 'the chart’s helm test pod, run in Docker', () => {
     expect(testContainer.image).toBe(IMAGES.client);
     const env = { ...Object.fromEntries((testContainer.env ?? []).map((e) => [e.name, e.value ?? ''])), ...extraEnv };
     const [entrypoint, ...args] = testContainer.command!;
-    const result = await execa('docker', [
-      'run', '--rm', '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-      '--network', network.getName(),
-      ...Object.entries(env).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
-      '--entrypoint', entrypoint!, testContainer.image!, ...args,
-    ], { reject: false, timeout: 30_000, all: true });
+    const result = await execa(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--read-only',
+        '--cap-drop',
+        'ALL',
+        '--security-opt',
+        'no-new-privileges',
+        '--network',
+        network.getName(),
+        ...Object.entries(env).flatMap(([name, value]) => ['--env', `${name}=${value}`]),
+        '--entrypoint',
+        entrypoint!,
+        testContainer.image!,
+        ...args,
+      ],
+      { reject: false, timeout: 30_000, all: true },
+    );
     return { exitCode: result.exitCode ?? -1, log: String(result.all) };
   }
 

@@ -18,23 +18,30 @@ try {
   missing = (error as Error).message.split('\n')[0];
 }
 
-describeWithTool({ tool: 'the istiod programs', missing, fix: 'scripts/offline/build-binaries.sh kubernetes etcd istio' }, 'xDS from istiod and from src/mesh', () => {
-  const scenarios = listScenarios(join(ROOT, 'scenarios')).filter((s) => s.modes.includes('local') && s.resources.gateways.length === 0);
-  const allow = loadAllowList();
-  let results: ScenarioDiff[];
-  beforeAll(async () => {
-    results = await diffScenarios(scenarios, { allow });
-  }, 300_000);
+describeWithTool(
+  { tool: 'the istiod programs', missing, fix: 'scripts/offline/build-binaries.sh kubernetes etcd istio' },
+  'xDS from istiod and from src/mesh',
+  () => {
+    const scenarios = listScenarios(join(ROOT, 'scenarios')).filter((s) => s.modes.includes('local') && s.resources.gateways.length === 0);
+    const allow = loadAllowList();
+    let results: ScenarioDiff[];
+    beforeAll(async () => {
+      results = await diffScenarios(scenarios, { allow });
+    }, 300_000);
 
-  it('differ, in every local scenario, only where the allow-list says why', () => {
-    expect(results.map((r) => r.scenario)).toEqual(scenarios.map((s) => s.name));
-    const report = results.map((r) => formatDifferences(r.scenario, r.differences)).join('\n');
-    expect(results.flatMap((r) => r.differences.filter((d) => !d.allowedBy)), report).toEqual([]);
-    // The two planes were really fetched and compared: istiod spells many fields its own way.
-    for (const r of results) expect(r.differences.length, r.scenario).toBeGreaterThan(10);
-  });
+    it('differ, in every local scenario, only where the allow-list says why', () => {
+      expect(results.map((r) => r.scenario)).toEqual(scenarios.map((s) => s.name));
+      const report = results.map((r) => formatDifferences(r.scenario, r.differences)).join('\n');
+      expect(
+        results.flatMap((r) => r.differences.filter((d) => !d.allowedBy)),
+        report,
+      ).toEqual([]);
+      // The two planes were really fetched and compared: istiod spells many fields its own way.
+      for (const r of results) expect(r.differences.length, r.scenario).toBeGreaterThan(10);
+    });
 
-  it('need every allow-list entry (a stale entry would hide a future difference)', () => {
-    expect(unusedEntries(results, allow)).toEqual([]);
-  });
-});
+    it('need every allow-list entry (a stale entry would hide a future difference)', () => {
+      expect(unusedEntries(results, allow)).toEqual([]);
+    });
+  },
+);

@@ -12,15 +12,28 @@ writeFileSync(join(fake, 'docker'), '#!/bin/sh\nfor a in "$@"; do printf "%s\\n"
 chmodSync(join(fake, 'docker'), 0o755);
 
 const run = (...args: string[]) =>
-  execFileSync(join(WRAPPER_DIR, 'docker'), args, { env: { PATH: `${WRAPPER_DIR}:${fake}:/usr/bin:/bin` }, encoding: 'utf8' }).trimEnd().split('\n');
+  execFileSync(join(WRAPPER_DIR, 'docker'), args, { env: { PATH: `${WRAPPER_DIR}:${fake}:/usr/bin:/bin` }, encoding: 'utf8' })
+    .trimEnd()
+    .split('\n');
 
 describe('restricted-host docker wrapper', () => {
   it('replaces --privileged on run and create by every capability but SYS_RESOURCE, unconfined paths and all devices', () => {
     for (const verb of ['run', 'create']) {
       const argv = run(verb, '--name', 'n', '--privileged', '--cgroupns=private', 'img', 'arg');
       expect(argv).not.toContain('--privileged');
-      expect(argv).toEqual([verb, '--name', 'n', '--cap-add=ALL', '--cap-drop=SYS_RESOURCE', '--security-opt=systempaths=unconfined',
-        '--device-cgroup-rule=a *:* rwm', '--device=/dev/kmsg', '--cgroupns=private', 'img', 'arg']);
+      expect(argv).toEqual([
+        verb,
+        '--name',
+        'n',
+        '--cap-add=ALL',
+        '--cap-drop=SYS_RESOURCE',
+        '--security-opt=systempaths=unconfined',
+        '--device-cgroup-rule=a *:* rwm',
+        '--device=/dev/kmsg',
+        '--cgroupns=private',
+        'img',
+        'arg',
+      ]);
     }
   });
 
@@ -34,6 +47,8 @@ describe('restricted-host docker wrapper', () => {
     // A PATH with bash and dirname (what the wrapper runs on) but no docker.
     const bare = mkdtempSync(join(tmpdir(), 'no-docker-'));
     for (const tool of ['bash', 'dirname']) symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(bare, tool));
-    expect(() => execFileSync(join(WRAPPER_DIR, 'docker'), ['ps'], { env: { PATH: `${WRAPPER_DIR}:${bare}` }, stdio: 'pipe' })).toThrow(/no real docker on PATH/);
+    expect(() => execFileSync(join(WRAPPER_DIR, 'docker'), ['ps'], { env: { PATH: `${WRAPPER_DIR}:${bare}` }, stdio: 'pipe' })).toThrow(
+      /no real docker on PATH/,
+    );
   });
 });

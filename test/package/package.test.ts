@@ -17,7 +17,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
-import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { beforeAll, afterAll, expect, it } from 'vitest';
 import { newApp } from '../../generators/app/new-app.ts';
 import { buildPackages, type PackedTarball } from '../../scripts/package/build.ts';
 import { describeWithTool, type ToolCheck } from '../chart/tool-gate.ts';
@@ -117,7 +117,11 @@ const yoUser: ToolCheck & { uid?: number; gid?: number } = (() => {
   const gid = Number(spawnSync('id', ['-g', YO_USER], { encoding: 'utf8' }).stdout.trim());
   const canRunNode = spawnSync(process.execPath, ['--version'], { uid, gid });
   if (canRunNode.status !== 0) {
-    return { tool: 'a non-root user for yo', missing: `${YO_USER} cannot run ${process.execPath} (a folder above it is not world-readable)`, fix: `chmod o+rx the folders above ${process.execPath}` };
+    return {
+      tool: 'a non-root user for yo',
+      missing: `${YO_USER} cannot run ${process.execPath} (a folder above it is not world-readable)`,
+      fix: `chmod o+rx the folders above ${process.execPath}`,
+    };
   }
   return { tool: 'a non-root user for yo', missing: undefined, fix, uid, gid };
 })();
@@ -129,7 +133,13 @@ describeWithTool(registry, 'canarykit and generator-canarykit installed from the
   let yoHome: string;
   let yoInstall: Promise<Run> | undefined;
   const asYoUser = yoUser.uid === undefined ? {} : { uid: yoUser.uid, gid: yoUser.gid! };
-  const yoEnv = () => userEnv({ HOME: yoHome, PATH: cleanPath([path.join(yoHome, 'global', 'bin')]), npm_config_prefix: path.join(yoHome, 'global'), npm_config_cache: path.join(yoHome, '.npm') });
+  const yoEnv = () =>
+    userEnv({
+      HOME: yoHome,
+      PATH: cleanPath([path.join(yoHome, 'global', 'bin')]),
+      npm_config_prefix: path.join(yoHome, 'global'),
+      npm_config_cache: path.join(yoHome, '.npm'),
+    });
 
   beforeAll(async () => {
     const [kit, generator] = buildPackages();
@@ -137,7 +147,8 @@ describeWithTool(registry, 'canarykit and generator-canarykit installed from the
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'canarykit-package-'));
     fs.chmodSync(work, 0o755); // the yo user walks through it
     for (let dir = work; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-      if (fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, 'node_modules'))) throw new Error(`${dir} has a package.json or node_modules: not an empty place to install into`);
+      if (fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, 'node_modules')))
+        throw new Error(`${dir} has a package.json or node_modules: not an empty place to install into`);
     }
     app = path.join(work, 'app');
     fs.mkdirSync(app);
@@ -146,8 +157,13 @@ describeWithTool(registry, 'canarykit and generator-canarykit installed from the
       yoHome = path.join(work, 'yo-home');
       fs.mkdirSync(path.join(yoHome, 'work'), { recursive: true });
       fs.copyFileSync(packed.generator.file, path.join(yoHome, path.basename(packed.generator.file)));
-      if (yoUser.uid !== undefined) for (const p of [yoHome, path.join(yoHome, 'work'), path.join(yoHome, path.basename(packed.generator.file))]) fs.chownSync(p, yoUser.uid, yoUser.gid!);
-      yoInstall = sh('npm', ['install', '--global', '--loglevel=error', 'yo@7', `./${path.basename(packed.generator.file)}`], { cwd: yoHome, env: yoEnv(), ...asYoUser });
+      if (yoUser.uid !== undefined)
+        for (const p of [yoHome, path.join(yoHome, 'work'), path.join(yoHome, path.basename(packed.generator.file))]) fs.chownSync(p, yoUser.uid, yoUser.gid!);
+      yoInstall = sh('npm', ['install', '--global', '--loglevel=error', 'yo@7', `./${path.basename(packed.generator.file)}`], {
+        cwd: yoHome,
+        env: yoEnv(),
+        ...asYoUser,
+      });
       yoInstall.catch(() => undefined);
     }
     const install = await sh('npm', ['install', '--loglevel=error', packed.kit.file], { cwd: app });
@@ -162,94 +178,144 @@ describeWithTool(registry, 'canarykit and generator-canarykit installed from the
 
   it('the tarballs carry compiled JavaScript and the data the commands read, and no TypeScript sources', () => {
     const kit = tarEntries(packed.kit.file);
-    for (const f of ['package/bin/canarykit.js', 'package/src/cli/main.js', 'package/src/mesh/control-plane.js', 'package/apps/greeter-server/src/main.js',
-      'package/apps/greeter-client/src/main.js', 'package/apps/greeter-server/proto/greeter.proto', 'package/scenarios/header-user-admin/expect/expect.yaml',
-      'package/generators/app/index.js', 'package/generators/app/templates/server/src/server.ts', 'package/generators/app/locks/server.package-lock.json',
-      'package/charts/greeter/Chart.yaml', 'package/proto/greeter.proto', 'package/scripts/tools/ensure-node.sh']) {
+    for (const f of [
+      'package/bin/canarykit.js',
+      'package/src/cli/main.js',
+      'package/src/mesh/control-plane.js',
+      'package/apps/greeter-server/src/main.js',
+      'package/apps/greeter-client/src/main.js',
+      'package/apps/greeter-server/proto/greeter.proto',
+      'package/scenarios/header-user-admin/expect/expect.yaml',
+      'package/generators/app/index.js',
+      'package/generators/app/templates/server/src/server.ts',
+      'package/generators/app/locks/server.package-lock.json',
+      'package/charts/greeter/Chart.yaml',
+      'package/proto/greeter.proto',
+      'package/scripts/tools/ensure-node.sh',
+    ]) {
       expect(kit, f).toContain(f);
     }
     const sources = (entries: string[]) => entries.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.includes('/templates/'));
     expect(sources(kit)).toEqual([]);
     const generator = tarEntries(packed.generator.file);
-    for (const f of ['package/generators/app/index.js', 'package/generators/app/require-node.js', 'package/generators/app/templates/client/src/main.ts', 'package/proto/greeter.proto', 'package/charts/greeter/values.yaml']) {
+    for (const f of [
+      'package/generators/app/index.js',
+      'package/generators/app/require-node.js',
+      'package/generators/app/templates/client/src/main.ts',
+      'package/proto/greeter.proto',
+      'package/charts/greeter/values.yaml',
+    ]) {
       expect(generator, f).toContain(f);
     }
     expect(sources(generator)).toEqual([]);
-    const pkg = JSON.parse(fs.readFileSync(path.join(app, 'node_modules', 'canarykit', 'package.json'), 'utf8')) as { private?: boolean; bin: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(app, 'node_modules', 'canarykit', 'package.json'), 'utf8')) as {
+      private?: boolean;
+      bin: Record<string, string>;
+    };
     expect(pkg.private).toBeUndefined();
     expect(pkg.bin).toEqual({ canarykit: './bin/canarykit.js' });
   });
 
-  it('npx canarykit --help and --version run the installed package', async () => {
-    const help = await sh('npx', ['canarykit', '--help'], { cwd: app });
-    expectOk(help, 'npx canarykit --help');
-    expect(help.stdout).toMatch(/^\s+newApp\s+scaffold/m);
-    expect(help.stdout).toMatch(/^\s+demo\s+run every routing scenario/m);
-    const version = await sh('npx', ['canarykit', '--version'], { cwd: app });
-    expect(version.stdout.trim()).toBe(kitVersion);
-    // Two cold npx starts: seconds on an idle machine, more than vitest's 30 s default on a busy one.
-  }, 2 * MINUTE);
+  it(
+    'npx canarykit --help and --version run the installed package',
+    async () => {
+      const help = await sh('npx', ['canarykit', '--help'], { cwd: app });
+      expectOk(help, 'npx canarykit --help');
+      expect(help.stdout).toMatch(/^\s+newApp\s+scaffold/m);
+      expect(help.stdout).toMatch(/^\s+demo\s+run every routing scenario/m);
+      const version = await sh('npx', ['canarykit', '--version'], { cwd: app });
+      expect(version.stdout.trim()).toBe(kitVersion);
+      // Two cold npx starts: seconds on an idle machine, more than vitest's 30 s default on a busy one.
+    },
+    2 * MINUTE,
+  );
 
-  it('npx canarykit newApp writes the project the clone writes, and that project passes its own npm test', async () => {
-    const created = await sh('npx', ['canarykit', 'newApp', 'demo-svc', '--type', 'server', '--yes'], { cwd: app });
-    expectOk(created, 'npx canarykit newApp demo-svc --type server --yes');
-    expect(created.stdout).toMatch(/Created server "demo-svc" v1 in demo-svc \(\d+ files\)/);
-    expect(created.stdout).toContain('Next: cd demo-svc && npm test');
-    const project = path.join(app, 'demo-svc');
-    expect(tree(project)).toEqual(await fromClone(work, 'demo-svc', { type: 'server' }));
-    // Straight after newApp, as the README says: the first npm test installs (pretest: npm ci).
-    expect(fs.existsSync(path.join(project, 'node_modules'))).toBe(false);
-    const test = await sh('npm', ['test'], { cwd: project, env: userEnv({ CI: 'true' }) });
-    expectOk(test, 'npm test in demo-svc');
-    expect(test.stdout).toContain('npm ci --no-audit --no-fund');
-    expect(test.stdout).toMatch(/Tests\s+\d+ passed/);
-    expect(test.stdout).not.toMatch(/Tests\s+.*\d+ failed/);
-  }, 6 * MINUTE);
+  it(
+    'npx canarykit newApp writes the project the clone writes, and that project passes its own npm test',
+    async () => {
+      const created = await sh('npx', ['canarykit', 'newApp', 'demo-svc', '--type', 'server', '--yes'], { cwd: app });
+      expectOk(created, 'npx canarykit newApp demo-svc --type server --yes');
+      expect(created.stdout).toMatch(/Created server "demo-svc" v1 in demo-svc \(\d+ files\)/);
+      expect(created.stdout).toContain('Next: cd demo-svc && npm test');
+      const project = path.join(app, 'demo-svc');
+      expect(tree(project)).toEqual(await fromClone(work, 'demo-svc', { type: 'server' }));
+      // Straight after newApp, as the README says: the first npm test installs (pretest: npm ci).
+      expect(fs.existsSync(path.join(project, 'node_modules'))).toBe(false);
+      const test = await sh('npm', ['test'], { cwd: project, env: userEnv({ CI: 'true' }) });
+      expectOk(test, 'npm test in demo-svc');
+      expect(test.stdout).toContain('npm ci --no-audit --no-fund');
+      expect(test.stdout).toMatch(/Tests\s+\d+ passed/);
+      expect(test.stdout).not.toMatch(/Tests\s+.*\d+ failed/);
+    },
+    6 * MINUTE,
+  );
 
-  it('npx canarykit demo --scenario header-user-admin runs the local mesh from the package and passes', async () => {
-    const demo = await sh('npx', ['canarykit', 'demo', '--scenario', 'header-user-admin'], { cwd: app, timeout: 3 * MINUTE });
-    expectOk(demo, 'npx canarykit demo --scenario header-user-admin');
-    expect(demo.stdout).toContain('PASS header-user-admin');
-    expect(demo.stdout).toMatch(/1 of 1 local scenarios passed/);
-  }, 4 * MINUTE);
+  it(
+    'npx canarykit demo --scenario header-user-admin runs the local mesh from the package and passes',
+    async () => {
+      const demo = await sh('npx', ['canarykit', 'demo', '--scenario', 'header-user-admin'], { cwd: app, timeout: 3 * MINUTE });
+      expectOk(demo, 'npx canarykit demo --scenario header-user-admin');
+      expect(demo.stdout).toContain('PASS header-user-admin');
+      expect(demo.stdout).toMatch(/1 of 1 local scenarios passed/);
+    },
+    4 * MINUTE,
+  );
 
-  it('npx canarykit cluster refuses with the way to a clone (the kind path builds images from sources)', async () => {
-    const cluster = await sh('npx', ['canarykit', 'cluster', 'up'], { cwd: app });
-    expect(cluster.exitCode).toBe(2);
-    expect(cluster.stderr).toContain('runs from a clone of the canarykit repository');
-  }, 2 * MINUTE);
+  it(
+    'npx canarykit cluster refuses with the way to a clone (the kind path builds images from sources)',
+    async () => {
+      const cluster = await sh('npx', ['canarykit', 'cluster', 'up'], { cwd: app });
+      expect(cluster.exitCode).toBe(2);
+      expect(cluster.stderr).toContain('runs from a clone of the canarykit repository');
+    },
+    2 * MINUTE,
+  );
 
   describeWithTool(oldNode, 'on Node < 24', () => {
-    it('the canarykit bin names the Node it needs and how to get it, with no stack trace, and writes nothing', async () => {
-      const r = await sh(oldNode.path!, [path.join(app, 'node_modules', 'canarykit', 'bin', 'canarykit.js'), 'newApp', 'old-node-svc', '--yes'], { cwd: app });
-      expect(r.exitCode).toBe(1);
-      expect(r.stderr).toMatch(/canarykit needs Node\.js 24 or newer; this is Node v\d+/);
-      expect(r.stderr).toContain('https://nodejs.org/en/download');
-      expect(r.stderr).not.toMatch(/^\s+at /m);
-      expect(fs.existsSync(path.join(app, 'old-node-svc'))).toBe(false);
-    }, 2 * MINUTE);
+    it(
+      'the canarykit bin names the Node it needs and how to get it, with no stack trace, and writes nothing',
+      async () => {
+        const r = await sh(oldNode.path!, [path.join(app, 'node_modules', 'canarykit', 'bin', 'canarykit.js'), 'newApp', 'old-node-svc', '--yes'], {
+          cwd: app,
+        });
+        expect(r.exitCode).toBe(1);
+        expect(r.stderr).toMatch(/canarykit needs Node\.js 24 or newer; this is Node v\d+/);
+        expect(r.stderr).toContain('https://nodejs.org/en/download');
+        expect(r.stderr).not.toMatch(/^\s+at /m);
+        expect(fs.existsSync(path.join(app, 'old-node-svc'))).toBe(false);
+      },
+      2 * MINUTE,
+    );
   });
 
   describeWithTool(yoUser, `yo canarykit (npm i -g yo generator-canarykit, as ${isRoot ? YO_USER : 'this user'})`, () => {
-    it('finds the generator and scaffolds the project the clone writes', async () => {
-      expectOk((await yoInstall)!, 'npm install -g yo@7 generator-canarykit.tgz');
-      const dir = path.join(yoHome, 'work', 'yo-svc');
-      fs.mkdirSync(dir);
-      if (yoUser.uid !== undefined) fs.chownSync(dir, yoUser.uid, yoUser.gid!);
-      const yo = await sh('yo', ['canarykit', '--type', 'client', '--yes', '--no-insight'], { cwd: dir, env: yoEnv(), ...asYoUser, timeout: 3 * MINUTE });
-      expectOk(yo, 'yo canarykit --type client --yes');
-      expect(tree(dir)).toEqual(await fromClone(work, 'yo-svc', { type: 'client' }));
-    }, 10 * MINUTE);
+    it(
+      'finds the generator and scaffolds the project the clone writes',
+      async () => {
+        expectOk((await yoInstall)!, 'npm install -g yo@7 generator-canarykit.tgz');
+        const dir = path.join(yoHome, 'work', 'yo-svc');
+        fs.mkdirSync(dir);
+        if (yoUser.uid !== undefined) fs.chownSync(dir, yoUser.uid, yoUser.gid!);
+        const yo = await sh('yo', ['canarykit', '--type', 'client', '--yes', '--no-insight'], { cwd: dir, env: yoEnv(), ...asYoUser, timeout: 3 * MINUTE });
+        expectOk(yo, 'yo canarykit --type client --yes');
+        expect(tree(dir)).toEqual(await fromClone(work, 'yo-svc', { type: 'client' }));
+      },
+      10 * MINUTE,
+    );
 
     describeWithTool(oldNode, 'on Node < 24', () => {
-      it('the generator names the Node it needs before anything else loads', async () => {
-        await yoInstall;
-        const index = path.join(yoHome, 'global', 'lib', 'node_modules', 'generator-canarykit', 'generators', 'app', 'index.js');
-        const r = await sh(oldNode.path!, ['-e', `import(${JSON.stringify(index)})`], { cwd: yoHome });
-        expect(r.exitCode).toBe(1);
-        expect(r.stderr).toMatch(/generator-canarykit needs Node\.js 24 or newer; this is Node v\d+/);
-        expect(r.stderr).not.toMatch(/^\s+at /m);
-      }, 10 * MINUTE);
+      it(
+        'the generator names the Node it needs before anything else loads',
+        async () => {
+          await yoInstall;
+          const index = path.join(yoHome, 'global', 'lib', 'node_modules', 'generator-canarykit', 'generators', 'app', 'index.js');
+          const r = await sh(oldNode.path!, ['-e', `import(${JSON.stringify(index)})`], { cwd: yoHome });
+          expect(r.exitCode).toBe(1);
+          expect(r.stderr).toMatch(/generator-canarykit needs Node\.js 24 or newer; this is Node v\d+/);
+          expect(r.stderr).not.toMatch(/^\s+at /m);
+        },
+        10 * MINUTE,
+      );
     });
   });
 });

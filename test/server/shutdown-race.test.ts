@@ -12,12 +12,19 @@ const RUNS = 20;
 
 async function oneRun(): Promise<{ calls: number; failedBeforeDrainEnd: string[] }> {
   const server = new AppProcess('server', 'server', {
-    GREETER_HOST: '127.0.0.1', GREETER_PORT: '0', GREETER_DELAY_MS: '200', GREETER_LOG_REQUESTS: 'false',
-    GREETER_SHUTDOWN_DRAIN_MS: '300', GREETER_SHUTDOWN_TIMEOUT_MS: '10000',
+    GREETER_HOST: '127.0.0.1',
+    GREETER_PORT: '0',
+    GREETER_DELAY_MS: '200',
+    GREETER_LOG_REQUESTS: 'false',
+    GREETER_SHUTDOWN_DRAIN_MS: '300',
+    GREETER_SHUTDOWN_TIMEOUT_MS: '10000',
   });
   const port = (await server.waitFor(/listening address:"[^"]*:(\d+)"/))[1];
   const client = new AppProcess('client', 'client', {
-    GREETER_TARGET: `dns:///127.0.0.1:${port}`, GREETER_CONCURRENCY: '64', GREETER_RATE: '250', GREETER_HTTP_PORT: '0',
+    GREETER_TARGET: `dns:///127.0.0.1:${port}`,
+    GREETER_CONCURRENCY: '64',
+    GREETER_RATE: '250',
+    GREETER_HTTP_PORT: '0',
   });
   try {
     await client.waitFor(/call server response/);

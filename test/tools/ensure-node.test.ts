@@ -57,7 +57,7 @@ describe('ensure-node.sh picks the Node package of the platform', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('no npm package carries Node 24 for macOS on Apple silicon');
     expect(r.stderr).toContain('https://nodejs.org/en/download');
-    expect(r.stderr).toContain("brew install node@24");
+    expect(r.stderr).toContain('brew install node@24');
   });
 
   it('an unknown platform: exits 1 naming it and where to get Node', () => {

@@ -26,9 +26,11 @@ const UPPER_TIME_BOUND =
 it('no test bounds elapsed wall-clock time from above (measure it in make bench)', () => {
   const offenders: string[] = [];
   for (const file of DIRS.flatMap((d) => testFiles(join(ROOT, d))).filter((f) => f !== import.meta.filename)) {
-    readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-      if (UPPER_TIME_BOUND.test(line)) offenders.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
-    });
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (UPPER_TIME_BOUND.test(line)) offenders.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
+      });
   }
   expect(offenders).toEqual([]);
 });

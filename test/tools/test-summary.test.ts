@@ -22,7 +22,10 @@ describe('test-summary (the verdict of make test)', () => {
     mkdirSync(sub);
     writeFileSync(join(sub, `${name}.test.ts`), body);
     const report = join(sub, 'results.json');
-    const r = spawnSync(process.execPath, [VITEST, 'run', '--root', sub, '--reporter=json', `--outputFile.json=${report}`], { encoding: 'utf8', env: { ...process.env, CI: '' } });
+    const r = spawnSync(process.execPath, [VITEST, 'run', '--root', sub, '--reporter=json', `--outputFile.json=${report}`], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: '' },
+    });
     writeFileSync(`${report}.exit`, `${r.status}\n`);
     return { report, exit: r.status ?? -1 };
   };
@@ -55,7 +58,7 @@ it('passes, then an AbortError is rejected with no handler', async () => {
     expect(r.stdout).toContain('tests: 1 passed, 0 failed, 0 skipped');
   }, 60_000);
 
-  it('the Makefile keeps each vitest run\'s exit code next to its report', () => {
+  it("the Makefile keeps each vitest run's exit code next to its report", () => {
     const makefile = readFileSync(join(ROOT, 'Makefile'), 'utf8');
     for (const report of ['.tools/test-results.json', '.tools/e2e-results.json']) {
       expect(makefile).toContain(`--outputFile.json=${report} || rc=$$?; echo $$rc > ${report}.exit`);

@@ -12,10 +12,19 @@ export function greeterClient(port: number): GreeterClient {
   return new greeterProto.api.Greeter(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
 }
 
-export function sayHello(client: GreeterClient, name: string, metadata = new grpc.Metadata()): Promise<User__Output> {
+export function sayHello(client: GreeterClient, name: string, metadata = new grpc.Metadata(), deadlineMs = 5000): Promise<User__Output> {
   return new Promise((resolve, reject) => {
-    client.SayHello({ name }, metadata, { deadline: Date.now() + 5000 }, (err, user) => (err ? reject(err) : resolve(user!)));
+    client.SayHello({ name }, metadata, { deadline: Date.now() + deadlineMs }, (err, user) => (err ? reject(err) : resolve(user!)));
   });
+}
+
+/** Resolves once the process has printed a line matching `pattern` (polls its output). */
+export async function waitForOutput(server: ServerProcess, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!pattern.test(server.output())) {
+    if (Date.now() > until) throw new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${server.output()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 export interface ServerProcess {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverConfigSchema } from '../src/config.ts';
 import type { Logger } from '../src/logger.ts';
 import { startServer, type RunningServer } from '../src/server.ts';
-import { greeterClient, runServerProcess, sayHello, startServerProcess } from './helpers.ts';
+import { greeterClient, runServerProcess, sayHello, startServerProcess, waitForOutput } from './helpers.ts';
 import type { GreeterClient } from '../src/generated/api/Greeter.ts';
 
 function memoryLogger(): Logger & { lines: string[] } {
@@ -197,7 +197,8 @@ describe('graceful shutdown (real process, real SIGTERM)', { timeout: 30_000 }, 
     const inFlight = Array.from({ length: 20 }, (_, i) => sayHello(client, `call-${i}`).then(() => 'ok', (err: grpc.ServiceError) => grpc.status[err.code]));
     await new Promise((r) => setTimeout(r, 100));
     server.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 50));
+    // Once the first is handled: both pending at once, the kernel would deliver SIGINT first.
+    await waitForOutput(server, /shutting down/);
     server.child.kill('SIGINT');
     expect(await Promise.all(inFlight)).toEqual(Array(20).fill('ok'));
     expect(await server.exited).toBe(0);
@@ -209,12 +210,16 @@ describe('graceful shutdown (real process, real SIGTERM)', { timeout: 30_000 }, 
   it('a third signal forces the shutdown, saying so', async () => {
     const server = await startServerProcess({ GREETER_DELAY_MS: '20000', GREETER_SHUTDOWN_DRAIN_MS: '0', GREETER_SHUTDOWN_TIMEOUT_MS: '30000' });
     const client = greeterClient(server.port);
-    const stuck = sayHello(client, 'slow').catch((err: grpc.ServiceError) => err);
-    await new Promise((r) => setTimeout(r, 150));
-    for (const signal of ['SIGTERM', 'SIGTERM', 'SIGTERM'] as const) {
-      server.child.kill(signal);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // A deadline far beyond the test's: only the forced shutdown can end this call. Each signal is
+    // sent once the server has acted on the one before: two SIGTERMs still pending in a process a
+    // busy machine has not scheduled yet arrive as one.
+    const stuck = sayHello(client, 'slow', undefined, 120_000).catch((err: grpc.ServiceError) => err);
+    await waitForOutput(server, /handled SayHello name:"slow"/);
+    server.child.kill('SIGTERM');
+    await waitForOutput(server, /shutting down/);
+    server.child.kill('SIGTERM');
+    await waitForOutput(server, /already shutting down/);
+    server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(await stuck).toMatchObject({ code: grpc.status.CANCELLED });
     expect(server.output()).toMatch(/third signal: forcing the shutdown/);

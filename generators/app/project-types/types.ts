@@ -25,6 +25,6 @@ export const commonScripts: Readonly<Record<string, string>> = {
   typecheck: 'tsc --noEmit',
   // `npm test` right after newApp works: the first run installs the locked dependencies (npm ci),
   // as the Makefile's test target does; when vitest resolves (also hoisted, in a workspace) it is a no-op.
-  pretest: "node -e \"try { require.resolve('vitest/package.json') } catch { process.exit(1) }\" || npm ci --no-audit --no-fund",
+  pretest: 'node -e "try { require.resolve(\'vitest/package.json\') } catch { process.exit(1) }" || npm ci --no-audit --no-fund',
   test: 'vitest run',
 };

@@ -5,8 +5,9 @@ import { demoJson, runDemo } from '../../demo/run-demo.ts';
 import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
 import { CONTROL_PLANES, type ControlPlaneName } from '../../local/local-driver.ts';
 import { useColor } from '../../verify/report.ts';
+import { scenariosDirOf, scenariosDirOptions } from '../scenarios-dir.ts';
 
-const USAGE = `Usage: canarykit demo [--scenario NAME]... [--json] [--verbose]
+const USAGE = `Usage: canarykit demo [--scenario NAME]... [--scenarios-dir DIR] [--json] [--verbose]
 
 Runs every scenario whose expect.yaml lists mode "local" on the local xDS mesh (no cluster):
 server processes v1/v2, an xDS control plane, one proxyless gRPC client per identity. Each
@@ -14,7 +15,9 @@ scenario's Istio YAML is pushed to the clients, traffic flows until every check 
 it needs, and the split is checked with an exact binomial test.
 
   --scenario NAME   run only this scenario (repeatable); see 'canarykit scenarios'
-  --root DIR        the scenarios folder (default: the kit's own scenarios/), e.g. a copy you are editing
+  --scenarios-dir DIR
+                    the scenarios folder (default: the kit's own scenarios/), e.g. a copy you are
+                    editing (--root DIR is the old name)
   --json            print the results as JSON (no progress, no tables)
   --control-plane canarykit|istiod
                     who serves the clients' xDS: canarykit's own control plane (default), or a real
@@ -32,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
         scenario: { type: 'string', multiple: true },
         json: { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
-        root: { type: 'string', default: KIT_SCENARIOS_DIR },
+        ...scenariosDirOptions('root'),
         'control-plane': { type: 'string', default: 'canarykit' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -55,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   let result;
   try {
     result = await runDemo({
-      root: values.root,
+      root: scenariosDirOf(values, 'root', KIT_SCENARIOS_DIR),
       controlPlane: controlPlane as ControlPlaneName,
       ...(values.scenario ? { scenarios: values.scenario } : {}),
       color,
@@ -74,7 +77,9 @@ export async function run(argv: string[]): Promise<number> {
   for (const s of result.scenarios) out(`${s.report}\n`);
   for (const s of result.skipped) out(`skipped ${s.name}: ${s.reason}`);
   const passed = result.scenarios.filter((s) => s.passed).length;
-  out(`\n${passed} of ${result.scenarios.length} local scenarios passed in ${(result.totalMs / 1000).toFixed(1)} s (setup ${(result.setupMs / 1000).toFixed(1)} s)`);
+  out(
+    `\n${passed} of ${result.scenarios.length} local scenarios passed in ${(result.totalMs / 1000).toFixed(1)} s (setup ${(result.setupMs / 1000).toFixed(1)} s)`,
+  );
   for (const s of result.scenarios.filter((x) => !x.passed)) out(`FAILED ${s.name}${s.error ? `: ${s.error.split('\n')[0]}` : ''}`);
   return result.passed ? 0 : 1;
 }

@@ -14,11 +14,15 @@ export async function run(argv: string[]): Promise<number> {
   const driver = parsed.values.driver;
   const rest = argv.filter((a, i) => !(a === '--driver' || a.startsWith('--driver=') || argv[i - 1] === '--driver'));
   if (parsed.values.help) {
-    process.stdout.write('Usage: canarykit e2e --driver local|kind [--scenario NAME]... [options of that driver]\n  local: see canarykit demo --help\n  kind:  see canarykit cluster --help\n');
+    process.stdout.write(
+      'Usage: canarykit e2e --driver local|kind [--scenario NAME]... [options of that driver]\n  local: see canarykit demo --help\n  kind:  see canarykit cluster --help\n',
+    );
     return 0;
   }
   if (driver === 'local') return (await import('./demo.ts')).run(rest);
   if (driver === 'kind') return (await import('./cluster.ts')).run(['e2e', ...rest]);
-  process.stderr.write(`canarykit e2e: unknown driver "${String(driver)}"; use --driver local (the xDS mesh on this machine) or --driver kind (kind + Istio)\n`);
+  process.stderr.write(
+    `canarykit e2e: unknown driver "${String(driver)}"; use --driver local (the xDS mesh on this machine) or --driver kind (kind + Istio)\n`,
+  );
   return 2;
 }

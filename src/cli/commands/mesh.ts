@@ -3,11 +3,12 @@
 // reviewed allow-list (src/istiod/xds-diff-allow.yaml) does not explain.
 import { parseArgs } from 'node:util';
 import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
+import { scenariosDirOf, scenariosDirOptions } from '../scenarios-dir.ts';
 import { diffScenarios, unusedEntries } from '../../istiod/mesh-diff.ts';
 import { ALLOW_LIST_FILE, formatDifferences, loadAllowList } from '../../istiod/xds-diff.ts';
 import { listScenarios } from '../../scenarios/load.ts';
 
-const USAGE = `Usage: canarykit mesh diff [--scenario NAME]... [--root DIR] [--verbose]
+const USAGE = `Usage: canarykit mesh diff [--scenario NAME]... [--scenarios-dir DIR] [--verbose]
 
 For each local scenario, gives the same Istio YAML and the same endpoints to canarykit's xDS
 control plane (src/mesh) and to a real istiod started on loopback (local etcd + kube-apiserver,
@@ -17,7 +18,8 @@ and prints every field that differs. Differences that do not change what a grpc-
 does are listed, with the reason, in src/istiod/xds-diff-allow.yaml; any other fails (exit 1).
 
   --scenario NAME   diff only this scenario (repeatable); see 'canarykit scenarios'
-  --root DIR        the scenarios folder (default: the kit's own scenarios/)
+  --scenarios-dir DIR
+                    the scenarios folder (default: the kit's own scenarios/; --root DIR is the old name)
   --verbose         also print the allowed differences and the reason for each
 `;
 
@@ -29,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         scenario: { type: 'string', multiple: true },
-        root: { type: 'string', default: KIT_SCENARIOS_DIR },
+        ...scenariosDirOptions('root'),
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
@@ -44,15 +46,20 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals[0] !== 'diff' || positionals.length > 1) {
-    process.stderr.write(`canarykit mesh: ${positionals.length === 0 ? 'a subcommand is needed' : `unknown subcommand '${positionals.join(' ')}'`}; the one there is: diff\n\n${USAGE}`);
+    process.stderr.write(
+      `canarykit mesh: ${positionals.length === 0 ? 'a subcommand is needed' : `unknown subcommand '${positionals.join(' ')}'`}; the one there is: diff\n\n${USAGE}`,
+    );
     return 2;
   }
   let scenarios;
   try {
-    const local = listScenarios(values.root).filter((s) => s.modes.includes('local') && s.resources.gateways.length === 0);
+    const root = scenariosDirOf(values, 'root', KIT_SCENARIOS_DIR);
+    const local = listScenarios(root).filter((s) => s.modes.includes('local') && s.resources.gateways.length === 0);
     const unknown = (values.scenario ?? []).filter((n) => !local.some((s) => s.name === n));
     if (unknown.length > 0) {
-      process.stderr.write(`canarykit mesh diff: no local scenario named ${unknown.join(', ')} in ${values.root}; local scenarios: ${local.map((s) => s.name).join(', ')}\n`);
+      process.stderr.write(
+        `canarykit mesh diff: no local scenario named ${unknown.join(', ')} in ${root}; local scenarios: ${local.map((s) => s.name).join(', ')}\n`,
+      );
       return 2;
     }
     scenarios = values.scenario ? local.filter((s) => values.scenario!.includes(s.name)) : local;

@@ -52,7 +52,9 @@ describe('canarykit play', () => {
     try {
       const r = spawnSync(process.execPath, [BIN, 'play', '--dashboard-port', String(port)], { encoding: 'utf8', input: '' });
       expect(r.status).toBe(1);
-      expect(r.stderr).toContain(`the dashboard cannot listen on 127.0.0.1:${port} (the port is in use): pass --dashboard-port with a free port, 0 for any, or --no-dashboard`);
+      expect(r.stderr).toContain(
+        `the dashboard cannot listen on 127.0.0.1:${port} (the port is in use): pass --dashboard-port with a free port, 0 for any, or --no-dashboard`,
+      );
       expect(r.stdout).not.toContain('local mesh up');
     } finally {
       busy.close();

@@ -6,12 +6,13 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { localCallsNeeded, selectScenarios } from '../../demo/run-demo.ts';
 import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
+import { scenariosDirOf, scenariosDirOptions } from '../scenarios-dir.ts';
 import { LocalDriver } from '../../local/local-driver.ts';
 import { Dashboard, DEFAULT_DASHBOARD_PORT } from '../../dashboard/server.ts';
 import { bar, formatReport, useColor } from '../../verify/report.ts';
 import { PlaySession } from '../play-session.ts';
 
-const USAGE = `Usage: canarykit play [--root scenarios] [--http-port 8080] [--rate N] [--dashboard-port ${DEFAULT_DASHBOARD_PORT} | --no-dashboard]
+const USAGE = `Usage: canarykit play [--scenarios-dir scenarios] [--http-port 8080] [--rate N] [--dashboard-port ${DEFAULT_DASHBOARD_PORT} | --no-dashboard]
 
 Starts the local mesh (xDS control plane, server processes, proxyless clients) and keeps it
 running. Then, at the prompt:
@@ -37,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        root: { type: 'string', default: KIT_SCENARIOS_DIR },
+        ...scenariosDirOptions('root'),
         'http-port': { type: 'string', default: '8080' },
         rate: { type: 'string', default: '10' },
         'dashboard-port': { type: 'string', default: String(DEFAULT_DASHBOARD_PORT) },
@@ -68,7 +69,14 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`canarykit play: --rate must be a number of calls per second (0: as fast as possible), got "${values.rate}"\n`);
     return 2;
   }
-  const { run: scenarios, skipped } = selectScenarios(values.root, undefined);
+  let root: string;
+  try {
+    root = scenariosDirOf(values, 'root', KIT_SCENARIOS_DIR);
+  } catch (err) {
+    process.stderr.write(`canarykit play: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const { run: scenarios, skipped } = selectScenarios(root, undefined);
   const out = (line = '') => process.stdout.write(`${line}\n`);
   // The dashboard listens before the mesh starts, so a port in use stops play at once.
   let dashboard: Dashboard | undefined;
@@ -83,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
   const driver = new LocalDriver({
     clientRate: rate,
     clientHttpPort: httpPort,
-    callsNeeded: localCallsNeeded(scenarios),
+    callsNeeded: localCallsNeeded,
   });
   await driver.up();
   out(`local mesh up: xDS control plane on ${driver.plane.address}. Type a scenario name (list, status, verify, quit).`);
@@ -110,7 +118,9 @@ export async function run(argv: string[]): Promise<number> {
     if (!result.ok) return;
     const applied = result.scenario;
     for (const c of driver.activeClients()) {
-      const headers = Object.entries(applied.expect.clients.find((x) => x.identity === c.identity)?.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join(', ');
+      const headers = Object.entries(applied.expect.clients.find((x) => x.identity === c.identity)?.headers ?? {})
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ');
       out(`  client ${c.identity}${headers ? ` (${headers})` : ''}${c.httpPort ? `: live split at http://127.0.0.1:${c.httpPort}/` : ''}`);
     }
   };
@@ -122,7 +132,8 @@ export async function run(argv: string[]): Promise<number> {
       const t = c.tally;
       out(`${c.identity} (${t.total} calls since ${current.name} was applied)`);
       if (!c.running) out(`  the client has exited; apply a scenario to restart it. Its last lines:\n${c.tail}`);
-      for (const [outcome, n] of [...t.byOutcome].sort()) out(`  ${outcome.padEnd(18)} ${bar(n / Math.max(1, t.total), 30)} ${((100 * n) / Math.max(1, t.total)).toFixed(1)}%`);
+      for (const [outcome, n] of [...t.byOutcome].sort())
+        out(`  ${outcome.padEnd(18)} ${bar(n / Math.max(1, t.total), 30)} ${((100 * n) / Math.max(1, t.total)).toFixed(1)}%`);
     }
   };
 

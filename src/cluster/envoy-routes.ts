@@ -1,8 +1,9 @@
 // "Has the new routing taken effect?" without `istioctl x wait` (removed from Istio): derive from
-// a scenario's VirtualServices the routes Envoy should have, then compare them with what
+// a scenario's routing model (src/scenarios/model.ts) the routes Envoy should have, then compare them with what
 // `istioctl proxy-config routes <workload> -o json` shows. Istio turns each VirtualService http
 // route into one Envoy route, in order, with clusters named outbound|<port>|<subset>|<FQDN>.
-import type { ManifestDoc } from './scenario-files.ts';
+import { durationMs } from '../scenarios/istio.ts';
+import { clusterName, SERVICE_HOST, type Destination, type HttpRule, type RoutingModel } from '../scenarios/model.ts';
 
 /** The features of one Envoy route that tell scenarios apart. */
 export interface RouteSignature {
@@ -25,71 +26,40 @@ export interface RoutingContext {
   readonly serverPort: number;
 }
 
-interface VsDestination { host?: string; subset?: string; port?: { number?: number } }
-interface VsRoute {
-  match?: Array<{ headers?: Record<string, unknown> }>;
-  route?: Array<{ destination?: VsDestination; weight?: number }>;
-  mirror?: VsDestination;
-  timeout?: string;
-  retries?: { attempts?: number };
-  fault?: unknown;
-}
-interface VsSpec { hosts?: string[]; gateways?: string[]; http?: VsRoute[] }
-
 export function fqdn(host: string, namespace: string): string {
   return host.includes('.') ? host : `${host}.${namespace}.svc.cluster.local`;
 }
 
-export function clusterName(destination: VsDestination, ctx: RoutingContext): string {
-  const port = destination.port?.number ?? ctx.serverPort;
-  return `outbound|${port}|${destination.subset ?? ''}|${fqdn(destination.host ?? '', ctx.namespace)}`;
+/** The Envoy cluster of a destination: `outbound|<port>|<subset>|<FQDN>`. */
+export function envoyClusterOf(destination: Destination, ctx: RoutingContext): string {
+  return clusterName(fqdn(destination.host, ctx.namespace), destination.port ?? ctx.serverPort, destination.subset ?? '');
 }
 
-/** Go/Istio duration ("1s", "500ms", "0.5s", "1m") or protobuf JSON duration ("0.500s") → ms. */
-export function durationMs(text: string): number {
-  let total = 0;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let matched = '';
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    matched += m[0];
-    const value = Number(m[1]);
-    total += m[2] === 'ms' ? value : m[2] === 's' ? value * 1000 : m[2] === 'm' ? value * 60_000 : value * 3_600_000;
-  }
-  if (matched !== text) throw new Error(`not a duration: ${text}`);
-  return Math.round(total);
-}
-
-/** Where a VirtualService applies: sidecars (`mesh`, the default) and/or named gateways. */
-export function boundTo(spec: VsSpec): { mesh: boolean; gateways: string[] } {
-  const gateways = spec.gateways ?? [];
-  return { mesh: gateways.length === 0 || gateways.includes('mesh'), gateways: gateways.filter((g) => g !== 'mesh') };
-}
-
-export function signatureOfVsRoute(route: VsRoute, ctx: RoutingContext): RouteSignature {
-  const destinations = route.route ?? [];
+/** The route Envoy (or a proxyless client) gets for one http rule of the model. */
+export function signatureOfRule(rule: HttpRule, ctx: RoutingContext): RouteSignature {
+  const destinations = rule.destinations;
   const clusters: Record<string, number> = {};
   if (destinations.length === 1) {
-    clusters[clusterName(destinations[0]!.destination ?? {}, ctx)] = 100;
+    clusters[envoyClusterOf(destinations[0]!, ctx)] = 100;
   } else {
-    for (const dst of destinations) {
-      const weight = dst.weight ?? 0;
-      if (weight > 0) clusters[clusterName(dst.destination ?? {}, ctx)] = weight;
-    }
+    for (const dst of destinations) if (dst.weight > 0) clusters[envoyClusterOf(dst, ctx)] = dst.weight;
   }
-  const headers = [...new Set((route.match ?? []).flatMap((m) => Object.keys(m.headers ?? {})))].sort();
+  const headers = [...new Set(rule.matches.flatMap((m) => Object.keys(m.headers)))].sort();
+  // Istio's `mirror` (not the `mirrors` list) is the one Envoy shows as the first mirror policy.
+  const mirror = rule.mirrors.find((m) => m.field === 'mirror');
   return {
     clusters,
     headers,
-    ...(route.mirror ? { mirror: clusterName(route.mirror, ctx) } : {}),
-    ...(route.timeout ? { timeoutMs: durationMs(route.timeout) } : {}),
-    ...(route.retries ? { retries: route.retries.attempts ?? 0 } : {}),
-    fault: route.fault !== undefined,
+    ...(mirror ? { mirror: envoyClusterOf(mirror.destination, ctx) } : {}),
+    ...(rule.timeoutMs !== undefined ? { timeoutMs: Math.round(rule.timeoutMs) } : {}),
+    ...(rule.retries ? { retries: rule.retries.attempts } : {}),
+    fault: rule.fault !== undefined,
   };
 }
 
 /** The routes a sidecar calling greeter-server should have while no VirtualService applies. */
-export function defaultRoutes(ctx: RoutingContext, host = 'greeter-server'): RouteSignature[] {
-  return [{ clusters: { [clusterName({ host }, ctx)]: 100 }, headers: [], fault: false }];
+export function defaultRoutes(ctx: RoutingContext, host = SERVICE_HOST): RouteSignature[] {
+  return [{ clusters: { [envoyClusterOf({ host }, ctx)]: 100 }, headers: [], fault: false }];
 }
 
 export interface RoutingExpectation {
@@ -99,17 +69,14 @@ export interface RoutingExpectation {
   readonly gateway?: RouteSignature[];
 }
 
-/** What Envoy should show once the scenario's objects are in effect. */
-export function expectedRouting(manifests: readonly ManifestDoc[], ctx: RoutingContext, host = 'greeter-server'): RoutingExpectation {
+/** What Envoy should show once the scenario's routing model is in effect. */
+export function expectedRouting(model: Pick<RoutingModel, 'routeTables'>, ctx: RoutingContext, host = SERVICE_HOST): RoutingExpectation {
   let mesh: RouteSignature[] | undefined;
   let gateway: RouteSignature[] | undefined;
-  for (const doc of manifests) {
-    if (doc.kind !== 'VirtualService') continue;
-    const spec = (doc.object.spec ?? {}) as VsSpec;
-    const bound = boundTo(spec);
-    const routes = (spec.http ?? []).map((r) => signatureOfVsRoute(r, ctx));
-    if (bound.mesh && (spec.hosts ?? []).some((h) => fqdn(h, ctx.namespace) === fqdn(host, ctx.namespace))) mesh = routes;
-    if (bound.gateways.length > 0) gateway = routes;
+  for (const table of model.routeTables) {
+    const routes = table.rules.map((r) => signatureOfRule(r, ctx));
+    if (table.gateways.includes('mesh') && table.hosts.some((h) => fqdn(h, ctx.namespace) === fqdn(host, ctx.namespace))) mesh = routes;
+    if (table.gateways.some((g) => g !== 'mesh')) gateway = routes;
   }
   return { mesh: mesh ?? defaultRoutes(ctx, host), ...(gateway ? { gateway } : {}) };
 }
@@ -128,8 +95,15 @@ interface EnvoyRoute {
   };
   typedPerFilterConfig?: Record<string, unknown>;
 }
-interface EnvoyVirtualHost { name?: string; domains?: string[]; routes?: EnvoyRoute[] }
-interface EnvoyRouteConfig { name?: string; virtualHosts?: EnvoyVirtualHost[] }
+interface EnvoyVirtualHost {
+  name?: string;
+  domains?: string[];
+  routes?: EnvoyRoute[];
+}
+interface EnvoyRouteConfig {
+  name?: string;
+  virtualHosts?: EnvoyVirtualHost[];
+}
 
 export function signatureOfEnvoyRoute(route: EnvoyRoute): RouteSignature {
   const action = route.route ?? {};
@@ -144,14 +118,18 @@ export function signatureOfEnvoyRoute(route: EnvoyRoute): RouteSignature {
     clusters,
     headers,
     ...(mirror ? { mirror } : {}),
-    ...(action.timeout ? { timeoutMs: durationMs(action.timeout) } : {}),
+    ...(action.timeout ? { timeoutMs: Math.round(durationMs(action.timeout)) } : {}),
     ...(action.retryPolicy ? { retries: action.retryPolicy.numRetries ?? 1 } : {}),
     fault: Object.keys(route.typedPerFilterConfig ?? {}).includes('envoy.filters.http.fault'),
   };
 }
 
 function describe(sig: RouteSignature): string {
-  const parts = [Object.entries(sig.clusters).map(([c, w]) => `${c}=${w}`).join(' + ') || '(no cluster)'];
+  const parts = [
+    Object.entries(sig.clusters)
+      .map(([c, w]) => `${c}=${w}`)
+      .join(' + ') || '(no cluster)',
+  ];
   if (sig.headers.length) parts.push(`headers[${sig.headers.join(',')}]`);
   if (sig.mirror) parts.push(`mirror ${sig.mirror}`);
   if (sig.timeoutMs !== undefined) parts.push(`timeout ${sig.timeoutMs}ms`);
@@ -188,7 +166,8 @@ export function parseRouteConfigs(json: string): EnvoyRouteConfig[] {
  * (it ends up in the timeout error when the routing never takes effect).
  */
 export function routingMismatch(configs: readonly EnvoyRouteConfig[], domain: string, expected: readonly RouteSignature[]): string | undefined {
-  const hosts = configs.flatMap((c) => (c.virtualHosts ?? []).map((vh) => ({ config: c.name ?? '', vh })))
+  const hosts = configs
+    .flatMap((c) => (c.virtualHosts ?? []).map((vh) => ({ config: c.name ?? '', vh })))
     // Sidecars list the bare host and host:port; proxyless (istiod's grpc generator) host:port.
     .filter(({ vh }) => (vh.domains ?? []).some((d) => d === domain || d.startsWith(`${domain}:`)));
   if (hosts.length === 0) return `no virtual host for ${domain} yet`;
@@ -236,7 +215,14 @@ export function routeConfigsOfIstiodDump(json: string): EnvoyRouteConfig[] {
     }
   };
   // pilot-discovery's own log lines ("2026/12/04 17:04:24 INFO GOMEMLIMIT ...") share its stdout.
-  walk(JSON.parse(json.split('\n').filter((line) => !/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} /.test(line)).join('\n')));
+  walk(
+    JSON.parse(
+      json
+        .split('\n')
+        .filter((line) => !/^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} /.test(line))
+        .join('\n'),
+    ),
+  );
   return found;
 }
 

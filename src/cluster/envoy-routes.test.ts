@@ -1,21 +1,34 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultRoutes, durationMs, expectedRouting, healthyEndpoints, parseProxyStatus, parseRouteConfigs, routeConfigsOfIstiodDump, routingMismatch } from './routing.ts';
-import { scenarioManifests } from './scenario-files.ts';
+import { durationMs } from '../scenarios/istio.ts';
+import { loadScenario } from '../scenarios/load.ts';
+import {
+  defaultRoutes,
+  expectedRouting,
+  healthyEndpoints,
+  parseProxyStatus,
+  parseRouteConfigs,
+  routeConfigsOfIstiodDump,
+  routingMismatch,
+} from './envoy-routes.ts';
 import { REPO_ROOT } from './settings.ts';
 
 const ctx = { namespace: 'canarykit', serverPort: 20000 };
 const FQDN = 'greeter-server.canarykit.svc.cluster.local';
 const fixtures = join(import.meta.dirname, 'testdata');
 const routes = (file: string) => parseRouteConfigs(readFileSync(join(fixtures, 'proxy-config', file), 'utf8'));
-const manifests = (name: string) => scenarioManifests(join(fixtures, 'scenarios', name));
+const manifests = (name: string) => loadScenario(join(fixtures, 'scenarios', name)).routing;
 
 describe('expected routes from a scenario', () => {
   it('weights become weighted clusters named outbound|port|subset|FQDN', () => {
-    expect(expectedRouting(manifests('weighted-90-10'), ctx).mesh).toEqual([{
-      clusters: { [`outbound|20000|v1|${FQDN}`]: 90, [`outbound|20000|v2|${FQDN}`]: 10 }, headers: [], fault: false,
-    }]);
+    expect(expectedRouting(manifests('weighted-90-10'), ctx).mesh).toEqual([
+      {
+        clusters: { [`outbound|20000|v1|${FQDN}`]: 90, [`outbound|20000|v2|${FQDN}`]: 10 },
+        headers: [],
+        fault: false,
+      },
+    ]);
   });
 
   it('header matches keep their order and their header names', () => {
@@ -32,7 +45,7 @@ describe('expected routes from a scenario', () => {
   });
 
   it('no VirtualService means the default route to the whole Service', () => {
-    expect(expectedRouting([], ctx).mesh).toEqual([{ clusters: { [`outbound|20000||${FQDN}`]: 100 }, headers: [], fault: false }]);
+    expect(expectedRouting({ routeTables: [] }, ctx).mesh).toEqual([{ clusters: { [`outbound|20000||${FQDN}`]: 100 }, headers: [], fault: false }]);
   });
 
   it('reads Istio durations', () => {
@@ -91,7 +104,7 @@ describe('routingMismatch against istioctl proxy-config routes -o json', () => {
 
 // The real scenarios: every one yields an expectation, and the ones with mirror/fault/timeout say so.
 describe.runIf(existsSync(join(REPO_ROOT, 'scenarios/mirror-v2')))('expected routes of scenarios/', () => {
-  const real = (name: string) => expectedRouting(scenarioManifests(join(REPO_ROOT, 'scenarios', name)), ctx);
+  const real = (name: string) => expectedRouting(loadScenario(join(REPO_ROOT, 'scenarios', name)).routing, ctx);
   it('mirror-v2 mirrors to v2, fault-abort injects a fault, timeout sets one, retries sets attempts', () => {
     expect(real('mirror-v2').mesh[0]?.mirror).toBe(`outbound|20000|v2|${FQDN}`);
     expect(real('fault-abort').mesh[0]?.fault).toBe(true);
@@ -119,7 +132,9 @@ describe('istiod output recorded from a real proxyless run', () => {
   it('proxy-status -o json: every proxyless client and its per-type sync status', () => {
     const statuses = parseProxyStatus(istiod('proxy-status-no-rules.json'));
     expect(statuses.length).toBeGreaterThanOrEqual(3);
-    expect(statuses.map((s) => s.id.replace(/-[a-z0-9]+-[a-z0-9]+\.canarykit$/, ''))).toEqual(expect.arrayContaining(['greeter-client-default-v1', 'greeter-client-admin-v1']));
+    expect(statuses.map((s) => s.id.replace(/-[a-z0-9]+-[a-z0-9]+\.canarykit$/, ''))).toEqual(
+      expect.arrayContaining(['greeter-client-default-v1', 'greeter-client-admin-v1']),
+    );
     for (const s of statuses) expect(s.types).toMatchObject({ LDS: 'SYNCED', RDS: 'SYNCED', CDS: 'SYNCED', EDS: 'SYNCED' });
   });
 
@@ -127,7 +142,12 @@ describe('istiod output recorded from a real proxyless run', () => {
     const configs = routeConfigsOfIstiodDump(istiod('config-dump-rds-no-rules.txt'));
     expect(configs).toHaveLength(1);
     expect(routingMismatch(configs, 'greeter-server.canarykit.svc.cluster.local', defaultRoutes(ctx))).toBeUndefined();
-    const weighted = [{ ...defaultRoutes(ctx)[0]!, clusters: { 'outbound|20000|v1|greeter-server.canarykit.svc.cluster.local': 90, 'outbound|20000|v2|greeter-server.canarykit.svc.cluster.local': 10 } }];
+    const weighted = [
+      {
+        ...defaultRoutes(ctx)[0]!,
+        clusters: { 'outbound|20000|v1|greeter-server.canarykit.svc.cluster.local': 90, 'outbound|20000|v2|greeter-server.canarykit.svc.cluster.local': 10 },
+      },
+    ];
     expect(routingMismatch(configs, 'greeter-server.canarykit.svc.cluster.local', weighted)).toMatch(/want/);
   });
 });
