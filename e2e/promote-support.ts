@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { skipReasonForModes, type DriverName } from '../src/driver/driver.ts';
-import { toDriverScenario } from '../src/driver/from-scenario.ts';
 import { loadPromoteConfig } from '../src/promote/config.ts';
 import { formatPromotion } from '../src/promote/report.ts';
 import { preparePromotion, promoteOnDriver } from '../src/promote/session.ts';
@@ -19,7 +18,7 @@ export function promoteTest(name: string): void {
   const scenario = loadScenario(dir);
   const outcome = loadPromoteConfig(dir).outcome;
   const driver = (process.env.CANARYKIT_DRIVER ?? 'local') as DriverName;
-  const skip = skipReasonForModes(driver, toDriverScenario(scenario));
+  const skip = skipReasonForModes(driver, scenario);
   const title = scenario.description.trim().split('\n')[0]!;
 
   describe(`${name} on the ${driver} driver`, () => {

@@ -22,7 +22,6 @@ const commands: Record<string, Command> = {
   },
   promote: {
     summary: 'promote v2 step by step (5 → 100%) with exact gates on errors, latency and split; roll back on a failed gate',
-    usage: 'canarykit promote --scenario NAME [--schedule 5,10,25,50,100] [--out DIR] [--driver local|kind] [--json]',
     load: () => import('./commands/promote.ts'),
   },
   e2e: {

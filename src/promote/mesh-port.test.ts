@@ -7,9 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { KindDriver } from '../cluster/kind-driver.ts';
 import { scriptedRunner } from '../cluster/scripted-runner.ts';
 import { defaultClusterSettings } from '../cluster/settings.ts';
-import { toDriverScenario } from '../driver/from-scenario.ts';
-import type { AppliedScenario, CollectedLogs, Driver, DriverScenario } from '../driver/driver.ts';
-import { loadScenario } from '../scenarios/load.ts';
+import type { AppliedScenario, CollectedLogs, Driver } from '../driver/driver.ts';
+import { loadScenario, type Scenario } from '../scenarios/load.ts';
 import { DriverPort } from './mesh-port.ts';
 import { writeStepFolders, type StepFolder } from './step-files.ts';
 
@@ -25,16 +24,16 @@ class RecordingDriver implements Driver {
   lines: string[] = [];
   skipReason() { return undefined; }
   async up() {}
-  async apply(s: DriverScenario): Promise<AppliedScenario> {
+  async apply(s: Scenario): Promise<AppliedScenario> {
     this.log.push(`apply ${s.name} ${s.dir}`);
     return { appliedAt: new Date(0) };
   }
-  async waitForRouting(s: DriverScenario) { this.log.push(`wait ${s.name}`); }
-  async collect(s: DriverScenario, since: Date): Promise<CollectedLogs> {
+  async waitForRouting(s: Scenario) { this.log.push(`wait ${s.name}`); }
+  async collect(s: Scenario, since: Date): Promise<CollectedLogs> {
     this.log.push(`collect ${s.name} since ${since.getTime() > 0}`);
     return { since, until: new Date(), clients: { default: this.lines }, servers: {} };
   }
-  async diagnose(s: DriverScenario) { return `diagnosis of ${s.name}`; }
+  async diagnose(s: Scenario) { return `diagnosis of ${s.name}`; }
   async cleanup() { this.log.push('cleanup'); }
   async down() {}
 }
@@ -80,7 +79,7 @@ describe('a promotion step on the kind driver (scripted tools)', () => {
     ]);
     const written = new Map<string, string>();
     const kind = new KindDriver({ settings, runner, writeFile: (path, content) => void written.set(path, content) });
-    await kind.apply(toDriverScenario(steps[1]!.scenario));
+    await kind.apply(steps[1]!.scenario);
     const lines = runner.lines();
     const file = (name: string) => relative(settings.repoRoot, join(steps[1]!.dir, name));
     expect(lines.filter((l) => / apply /.test(l))).toEqual([

@@ -3,8 +3,8 @@
  * local xDS mesh or kind + Istio). The promotion loop (promote.ts) knows only this port, so its
  * tests drive it with a scripted mesh and its statistics never depend on a driver's details.
  */
-import { toDriverScenario } from '../driver/from-scenario.ts';
-import type { Driver, DriverScenario } from '../driver/driver.ts';
+import type { Driver } from '../driver/driver.ts';
+import type { Scenario } from '../scenarios/load.ts';
 import type { StepFolder } from './step-files.ts';
 
 export interface PromotePort {
@@ -32,7 +32,7 @@ export interface DriverPortOptions {
 export class DriverPort implements PromotePort {
   readonly #driver: Driver;
   readonly #options: DriverPortOptions;
-  #current: DriverScenario | undefined;
+  #current: Scenario | undefined;
 
   constructor(driver: Driver, options: DriverPortOptions = {}) {
     this.#driver = driver;
@@ -40,7 +40,7 @@ export class DriverPort implements PromotePort {
   }
 
   async apply(step: StepFolder): Promise<Date> {
-    const target = toDriverScenario(step.scenario);
+    const target = step.scenario;
     const applied = await this.#driver.apply(target);
     this.#current = target;
     await this.#driver.waitForRouting(target, applied);

@@ -66,7 +66,7 @@ export async function runPromotion(options: PromoteOptions): Promise<PromotionRe
   const started = now();
   const records: StepRecord[] = [];
   const [rollbackStep, ...schedule] = steps;
-  if (!rollbackStep || rollbackStep.weight !== 0 || schedule.length === 0) throw new Error('steps must start with step 0 (0% v2) followed by the schedule');
+  if (rollbackStep?.weight !== 0 || schedule.length === 0) throw new Error('steps must start with step 0 (0% v2) followed by the schedule');
   let inForce: StepFolder | undefined;
   const totalCalls = () => records.reduce((a, r) => a + r.calls, 0);
   const checkSignal = () => {

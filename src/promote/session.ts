@@ -4,7 +4,6 @@
  * loop. A bad input throws before any routing changes.
  */
 import { resolve } from 'node:path';
-import { toDriverScenario } from '../driver/from-scenario.ts';
 import type { Driver, DriverName } from '../driver/driver.ts';
 import { loadScenario, type Scenario } from '../scenarios/load.ts';
 import { loadPromoteConfig, type PromoteConfig } from './config.ts';
@@ -72,7 +71,7 @@ async function createDriver(name: DriverName, scenario: Scenario): Promise<Creat
     return {
       driver,
       port: { replicas: (version) => driver.runningServers(version), afterApply: () => driver.forgetCollectedLines() },
-      prepare: (step) => driver.prepare([toDriverScenario(step.scenario)]),
+      prepare: (step) => driver.prepare([step.scenario]),
     };
   }
   const { KindDriver } = await import('../cluster/kind-driver.ts');
@@ -80,5 +79,5 @@ async function createDriver(name: DriverName, scenario: Scenario): Promise<Creat
   const { settings, runner } = await prepare('e2e', { proxyless: /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' }, (line) => process.stderr.write(`${line}\n`));
   // Pods per version are not counted on the cluster yet: a v2 without pods fails every v2 call,
   // which the error gate rolls back at the first step.
-  return { driver: new KindDriver({ settings, runner, clients: toDriverScenario(scenario).clients, build: false }), port: {} };
+  return { driver: new KindDriver({ settings, runner, clients: scenario.clients, build: false }), port: {} };
 }

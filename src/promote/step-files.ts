@@ -9,8 +9,9 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { basename, join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { loadScenario, type Scenario } from '../scenarios/load.ts';
-import { SERVICE_HOST } from '../scenarios/routing.ts';
+import { SERVICE_HOST } from '../scenarios/model.ts';
 import { ScenarioError, displayPath } from '../scenarios/errors.ts';
+import type { DestinationRule } from '../scenarios/istio.ts';
 import { CANARY, STABLE } from './config.ts';
 
 export interface StepFolder {
@@ -40,7 +41,9 @@ export function promotableProblems(scenario: Scenario): ScenarioError[] {
       problems.push(new ScenarioError({ file: expectFile, field: 'servers', reason: `no server of version ${version} runs (no ${version} processes locally, no ${version} pods on a cluster), so there is nothing to ${version === CANARY ? 'promote' : 'compare it with'}`, fix: `add "- version: ${version}" to servers` }));
     }
   }
-  const drs = scenario.resources.destinationRules.map((dr, i) => ({ dr, file: scenario.sources.destinationRules[i]! }));
+  const drs = scenario.manifests
+    .filter((m) => m.kind === 'DestinationRule')
+    .map((m) => ({ dr: m.object as unknown as DestinationRule, file: displayPath(m.file) }));
   const forService = drs.filter(({ dr }) => dr.spec?.host === SERVICE_HOST);
   if (forService.length === 0) {
     problems.push(new ScenarioError({ file: displayPath(scenario.dir), field: '', reason: `no DestinationRule for ${SERVICE_HOST}, so the service has no subsets ${STABLE} and ${CANARY} to weigh`, fix: `add a DestinationRule with subsets ${STABLE} (labels version: ${STABLE}) and ${CANARY} (labels version: ${CANARY})` }));
@@ -116,9 +119,9 @@ export function writeStepFolders(scenario: Scenario, schedule: readonly number[]
     const dir = join(outDir, stepFolderName(index, weight));
     mkdirSync(join(dir, 'expect'), { recursive: true });
     // Every Istio file of the scenario but its VirtualServices, verbatim (the DestinationRule).
-    const vsFiles = new Set(scenario.sources.virtualServices);
+    const vsFiles = new Set(scenario.manifests.filter((m) => m.kind === 'VirtualService').map((m) => m.file));
     for (const file of scenario.files) {
-      if (vsFiles.has(displayPath(file))) continue;
+      if (vsFiles.has(file)) continue;
       copyFileSync(file, join(dir, basename(file)));
     }
     writeFileSync(join(dir, 'virtual-service.yaml'), virtualService(scenario, index, weight, schedule.length));

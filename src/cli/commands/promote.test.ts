@@ -42,7 +42,7 @@ describe('canarykit promote: bad input', () => {
     const root = mkdtempSync(join(tmpdir(), 'canarykit-promote-root-'));
     cpSync(join(ROOT, 'scenarios', 'promote-good'), join(root, 'promote-good'), { recursive: true });
     writeFileSync(join(root, 'promote-good', 'expect', 'promote.yaml'), 'schedule: [10, 5, 100]\n');
-    const r = promote('--root', root, '--scenario', 'promote-good');
+    const r = promote('--scenarios-dir', root, '--scenario', 'promote-good');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/promote-good\/expect\/promote.yaml: schedule\[1\]: 5 follows 10/);
     expect(r.wroteSteps).toBe(false);

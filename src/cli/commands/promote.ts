@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
+import { scenariosDirOf, scenariosDirOptions } from '../scenarios-dir.ts';
 import { parseScheduleFlag } from '../../promote/config.ts';
 import { formatPromotion, promotionJson } from '../../promote/report.ts';
 import { preparePromotion, promoteOnDriver, type PreparedPromotion } from '../../promote/session.ts';
@@ -19,9 +20,9 @@ first as plain Istio YAML (--out) that kubectl applies as it stands. Ctrl-C roll
 after any apply in flight and says so (exit 130); a second Ctrl-C exits at once, saying which
 weight is in force. docs/promote.md explains the statistics.
 
-  --scenario NAME    the scenario (under --root) with v1 and v2 servers, the subsets v1 and v2 and,
+  --scenario NAME    the scenario (under --scenarios-dir) with v1 and v2 servers, the subsets v1 and v2 and,
                      optionally, expect/promote.yaml (schedule, alpha, power, margins)
-  --root DIR         the scenarios folder (default: the kit's own scenarios/)
+  --scenarios-dir DIR  the scenarios folder (default: the kit's own scenarios/; --root is an alias)
   --schedule LIST    v2's weights, e.g. 5,10,25,50,100 (increasing, ending at 100)
   --out DIR          where the step folders go (default: out/promote/<scenario>)
   --driver local|kind  the local xDS mesh (default) or kind + Istio (make cluster-up deploy first;
@@ -36,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
       args: argv,
       options: {
         scenario: { type: 'string' },
-        root: { type: 'string', default: KIT_SCENARIOS_DIR },
+        ...scenariosDirOptions('root'),
         schedule: { type: 'string' },
         out: { type: 'string' },
         driver: { type: 'string', default: 'local' },
@@ -62,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   // Everything is read, checked and written before the mesh is touched: a bad input changes no routing.
   let prepared: PreparedPromotion;
   try {
-    prepared = preparePromotion(resolve(values.root, values.scenario), {
+    prepared = preparePromotion(resolve(scenariosDirOf(values, 'root', KIT_SCENARIOS_DIR), values.scenario), {
       ...(values.schedule ? { schedule: parseScheduleFlag(values.schedule) } : {}),
       ...(values.out ? { outDir: values.out } : {}),
     });
