@@ -22,20 +22,28 @@ export function promoteTest(name: string): void {
   const title = scenario.description.trim().split('\n')[0]!;
 
   describe(`${name} on the ${driver} driver`, () => {
-    it.skipIf(skip !== undefined)(title, async () => {
-      expect(outcome, `${name}/expect/promote.yaml states no outcome`).toBeDefined();
-      const prepared = preparePromotion(dir, { outDir: join(mkdtempSync(join(tmpdir(), `canarykit-${name}-`)), 'steps') });
-      const applied: number[] = [];
-      const result = await promoteOnDriver(prepared, { driver, events: { applied: (s) => applied.push(s.weight) } });
-      const report = formatPromotion(name, result, prepared.config);
-      expect(result.result, report).toBe(outcome!.result);
-      if (outcome!.result === 'promoted') {
-        expect(applied, report).toEqual([0, ...prepared.config.schedule]);
-        expect(result.finalWeight).toBe(100);
-      } else {
-        expect({ gate: result.gate, weight: result.failedWeight, finalWeight: result.finalWeight }, report).toEqual({ gate: outcome!.gate, weight: outcome!.weight, finalWeight: 0 });
-        expect(applied.at(-1)).toBe(0);
-      }
-    }, 300_000);
+    it.skipIf(skip !== undefined)(
+      title,
+      async () => {
+        expect(outcome, `${name}/expect/promote.yaml states no outcome`).toBeDefined();
+        const prepared = preparePromotion(dir, { outDir: join(mkdtempSync(join(tmpdir(), `canarykit-${name}-`)), 'steps') });
+        const applied: number[] = [];
+        const result = await promoteOnDriver(prepared, { driver, events: { applied: (s) => applied.push(s.weight) } });
+        const report = formatPromotion(name, result, prepared.config);
+        expect(result.result, report).toBe(outcome!.result);
+        if (outcome!.result === 'promoted') {
+          expect(applied, report).toEqual([0, ...prepared.config.schedule]);
+          expect(result.finalWeight).toBe(100);
+        } else {
+          expect({ gate: result.gate, weight: result.failedWeight, finalWeight: result.finalWeight }, report).toEqual({
+            gate: outcome!.gate,
+            weight: outcome!.weight,
+            finalWeight: 0,
+          });
+          expect(applied.at(-1)).toBe(0);
+        }
+      },
+      300_000,
+    );
   });
 }

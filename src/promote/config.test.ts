@@ -15,7 +15,9 @@ describe('promotion schedule', () => {
   });
 
   it('refuses a schedule that does not increase, naming the step and the fix', () => {
-    expect(() => parseScheduleFlag('5,25,10,100')).toThrow(/--schedule: \[2\]: 10 follows 25: the weight of v2 must increase at every step \(give increasing whole percents ending at 100/);
+    expect(() => parseScheduleFlag('5,25,10,100')).toThrow(
+      /--schedule: \[2\]: 10 follows 25: the weight of v2 must increase at every step \(give increasing whole percents ending at 100/,
+    );
     expect(() => parseScheduleFlag('5,5,100')).toThrow(/5 follows 5/);
   });
 
@@ -36,7 +38,13 @@ describe('promote.yaml', () => {
   it('defaults every setting', () => {
     const c = checkPromoteConfig({}, 'x');
     expect(c.schedule).toEqual(DEFAULT_SCHEDULE);
-    expect(c).toMatchObject({ alpha: 0.01, power: 0.99, errors: { baseline: 0.01, margin: 0.05 }, latency: { p99Factor: 2, floorMs: 10 }, split: { delta: 0.1 } });
+    expect(c).toMatchObject({
+      alpha: 0.01,
+      power: 0.99,
+      errors: { baseline: 0.01, margin: 0.05 },
+      latency: { p99Factor: 2, floorMs: 10 },
+      split: { delta: 0.1 },
+    });
   });
 
   it('names the file and field of a bad value', () => {

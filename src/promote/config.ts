@@ -75,9 +75,14 @@ export function scheduleProblems(schedule: readonly number[]): Array<{ field: st
   if (schedule.length === 0) return [{ field: 'schedule', reason: 'is empty' }];
   schedule.forEach((w, i) => {
     if (!Number.isInteger(w) || w <= 0 || w > 100) out.push({ field: `schedule[${i}]`, reason: `${w} is not a whole percent from 1 to 100` });
-    else if (i > 0 && w <= schedule[i - 1]!) out.push({ field: `schedule[${i}]`, reason: `${w} follows ${schedule[i - 1]}: the weight of v2 must increase at every step` });
+    else if (i > 0 && w <= schedule[i - 1]!)
+      out.push({ field: `schedule[${i}]`, reason: `${w} follows ${schedule[i - 1]}: the weight of v2 must increase at every step` });
   });
-  if (schedule[schedule.length - 1] !== 100) out.push({ field: `schedule[${schedule.length - 1}]`, reason: `the last step is ${schedule[schedule.length - 1]}, not 100: a promotion ends with every call on v2` });
+  if (schedule[schedule.length - 1] !== 100)
+    out.push({
+      field: `schedule[${schedule.length - 1}]`,
+      reason: `the last step is ${schedule[schedule.length - 1]}, not 100: a promotion ends with every call on v2`,
+    });
   return out;
 }
 
@@ -90,7 +95,10 @@ export function parseScheduleFlag(text: string): number[] {
   const bad = parts.findIndex((s, i) => s === '' || Number.isNaN(schedule[i]!));
   if (bad >= 0) throw new ScenarioError({ file: '--schedule', field: `step ${bad + 1}`, reason: `"${parts[bad]}" is not a number`, fix: SCHEDULE_FIX });
   const problems = scheduleProblems(schedule);
-  if (problems.length > 0) throw ScenarioError.combine(problems.map((p) => new ScenarioError({ file: '--schedule', field: p.field.replace(/^schedule/, ''), reason: p.reason, fix: SCHEDULE_FIX })));
+  if (problems.length > 0)
+    throw ScenarioError.combine(
+      problems.map((p) => new ScenarioError({ file: '--schedule', field: p.field.replace(/^schedule/, ''), reason: p.reason, fix: SCHEDULE_FIX })),
+    );
   return schedule;
 }
 
@@ -98,7 +106,11 @@ export function parseScheduleFlag(text: string): number[] {
 export function checkPromoteConfig(raw: unknown, file: string): PromoteConfig {
   const result = PromoteSchema.safeParse(raw ?? {});
   if (!result.success) {
-    throw ScenarioError.combine(result.error.issues.map((i) => new ScenarioError({ file, field: fieldPath(i.path), reason: i.message, fix: 'see docs/promote.md for the promote.yaml format' })));
+    throw ScenarioError.combine(
+      result.error.issues.map(
+        (i) => new ScenarioError({ file, field: fieldPath(i.path), reason: i.message, fix: 'see docs/promote.md for the promote.yaml format' }),
+      ),
+    );
   }
   const problems = scheduleProblems(result.data.schedule);
   if (problems.length > 0) throw ScenarioError.combine(problems.map((p) => new ScenarioError({ file, field: p.field, reason: p.reason, fix: SCHEDULE_FIX })));
@@ -111,7 +123,12 @@ export function loadPromoteConfig(dir: string): PromoteConfig {
   if (!existsSync(path)) return checkPromoteConfig({}, displayPath(path));
   const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new ScenarioError({ file: displayPath(path), field: '', reason: `malformed YAML: ${doc.errors[0]!.message.split('\n')[0]}`, fix: 'fix the YAML syntax' });
+    throw new ScenarioError({
+      file: displayPath(path),
+      field: '',
+      reason: `malformed YAML: ${doc.errors[0]!.message.split('\n')[0]}`,
+      fix: 'fix the YAML syntax',
+    });
   }
   return checkPromoteConfig(doc.toJS(), displayPath(path));
 }

@@ -28,7 +28,13 @@ describe("Fisher's exact test, one-sided (v2 fails more often than v1)", () => {
   });
 
   it('agrees with a brute-force hypergeometric sum on both sides of the mode', () => {
-    for (const [x1, n1, x2, n2] of [[2, 30, 5, 20], [10, 40, 1, 25], [5, 50, 5, 50], [0, 12, 12, 12], [9, 60, 4, 15]] as const) {
+    for (const [x1, n1, x2, n2] of [
+      [2, 30, 5, 20],
+      [10, 40, 1, 25],
+      [5, 50, 5, 50],
+      [0, 12, 12, 12],
+      [9, 60, 4, 15],
+    ] as const) {
       expect(fisherGreaterPValue(x1, n1, x2, n2)).toBeCloseTo(bruteForce(x1, n1, x2, n2), 10);
     }
   });

@@ -19,7 +19,12 @@ function logHyper(k: number, K: number, n2: number, N: number): number {
 
 /** One-sided p-value: probability, under equal failure shares, of x2 or more v2 failures. */
 export function fisherGreaterPValue(x1: number, n1: number, x2: number, n2: number): number {
-  for (const [v, name] of [[x1, 'x1'], [n1, 'n1'], [x2, 'x2'], [n2, 'n2']] as const) {
+  for (const [v, name] of [
+    [x1, 'x1'],
+    [n1, 'n1'],
+    [x2, 'x2'],
+    [n2, 'n2'],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`${name} must be a non-negative integer, got ${v}`);
   }
   if (x1 > n1 || x2 > n2) throw new RangeError(`failures exceed calls: ${x1}/${n1}, ${x2}/${n2}`);
@@ -108,5 +113,7 @@ export function planFisher(weight: number, baseline: number, margin: number, alp
       return plan;
     }
   }
-  throw new RangeError(`no v2 sample up to ${maxN2} calls reaches power ${wanted} at weight ${weight} (baseline ${baseline}, margin ${margin}, alpha ${alpha})`);
+  throw new RangeError(
+    `no v2 sample up to ${maxN2} calls reaches power ${wanted} at weight ${weight} (baseline ${baseline}, margin ${margin}, alpha ${alpha})`,
+  );
 }

@@ -4,8 +4,10 @@ import { alphaPerTest, emptySample, errorGate, latencyGate, planStep, quantile, 
 
 const config = checkPromoteConfig({}, 'test');
 const SERVERS = [{ version: 'v1' }, { version: 'v2' }];
-const ok = (id: string, ms: number, seq: number) => `2026-12-05T07:00:00.000Z INFO call server response = name:"Hello laurence" id:"${id}" latency_ms:${ms} seq:${seq}`;
-const err = (details: string, seq: number) => `2026-12-05T07:00:00.000Z ERROR call server error = code:14 status:"UNAVAILABLE" details:"${details}" latency_ms:1 seq:${seq}`;
+const ok = (id: string, ms: number, seq: number) =>
+  `2026-12-05T07:00:00.000Z INFO call server response = name:"Hello laurence" id:"${id}" latency_ms:${ms} seq:${seq}`;
+const err = (details: string, seq: number) =>
+  `2026-12-05T07:00:00.000Z ERROR call server error = code:14 status:"UNAVAILABLE" details:"${details}" latency_ms:1 seq:${seq}`;
 
 /** A sample with the given counts; every answer takes `ms` (v1) or `ms2` (v2). */
 function sample(v1: number, f1: number, v2: number, f2: number, ms = 2, ms2 = ms, unattributed = 0): StepSample {
@@ -18,16 +20,19 @@ function sample(v1: number, f1: number, v2: number, f2: number, ms = 2, ms2 = ms
 
 describe('reading a step from client log lines', () => {
   it('sorts answers and failures by version; a failure that names no version is unattributed', () => {
-    const s = sampleFromLines([
-      ok('v1.0.0', 2.5, 1),
-      ok('v2.0.0', 3, 2),
-      err('injected failure (failRate 0.2) in v2.0.0', 3),
-      err('injected failure (failRate 0.1) in v1.0.0', 4),
-      err('No connection established', 5),
-      ok('v3.0.0', 1, 6),
-      'greeter client started target:"xds:///greeter-server:20000"',
-      JSON.stringify({ time: '2026-12-05T07:00:00.000Z', level: 'info', msg: 'call server response', name: 'Hello', id: 'v2.0.0', latencyMs: 4, seq: 7 }),
-    ], SERVERS);
+    const s = sampleFromLines(
+      [
+        ok('v1.0.0', 2.5, 1),
+        ok('v2.0.0', 3, 2),
+        err('injected failure (failRate 0.2) in v2.0.0', 3),
+        err('injected failure (failRate 0.1) in v1.0.0', 4),
+        err('No connection established', 5),
+        ok('v3.0.0', 1, 6),
+        'greeter client started target:"xds:///greeter-server:20000"',
+        JSON.stringify({ time: '2026-12-05T07:00:00.000Z', level: 'info', msg: 'call server response', name: 'Hello', id: 'v2.0.0', latencyMs: 4, seq: 7 }),
+      ],
+      SERVERS,
+    );
     expect(s).toEqual({
       v1: { calls: 2, failures: 1, latenciesMs: [2.5] },
       v2: { calls: 3, failures: 1, latenciesMs: [3, 4] },
@@ -36,7 +41,10 @@ describe('reading a step from client log lines', () => {
   });
 
   it('honours a server id that is not <version>.0.0', () => {
-    const s = sampleFromLines([ok('2.1-canary', 3, 1), err('injected failure (failRate 0.2) in 2.1-canary', 2)], [{ version: 'v1' }, { version: 'v2', id: '2.1-canary' }]);
+    const s = sampleFromLines(
+      [ok('2.1-canary', 3, 1), err('injected failure (failRate 0.2) in 2.1-canary', 2)],
+      [{ version: 'v1' }, { version: 'v2', id: '2.1-canary' }],
+    );
     expect(s.v2.calls).toBe(1);
     expect(s.unattributed).toBe(1); // `in 2.1-canary` does not look like a version: left unattributed (counted against v2 anyway)
   });
@@ -75,7 +83,10 @@ describe('the gates', () => {
     expect(bad.verdict).toBe('fail');
     expect(bad.reason).toMatch(/v2 fails more often than v1: 23\/370 \(6\.2%\) against 70\/7030 \(1\.0%\)/);
     // Short of its planned calls it cannot pass.
-    expect(errorGate(sample(700, 0, 37, 0), plan, config)).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/^only 37 v2 and 700 v1 calls; the plan needs 370 and 7030/) });
+    expect(errorGate(sample(700, 0, 37, 0), plan, config)).toMatchObject({
+      verdict: 'fail',
+      reason: expect.stringMatching(/^only 37 v2 and 700 v1 calls; the plan needs 370 and 7030/),
+    });
   });
 
   it('error: unattributed failures count against v2', () => {

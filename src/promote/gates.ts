@@ -114,7 +114,16 @@ export function planStep(weight: number, config: PromoteConfig): StepPlan {
   const splitN = plannedSampleSize({ kind: 'share', value: w }, { alpha, power: config.power, delta: config.split.delta });
   const needV2 = Math.max(error.n2, latencyN);
   const needV1 = Math.max(error.n1, MIN_V1_ANSWERS);
-  return { weight, alpha, error, latencyN, splitN, needV1, needV2, needTotal: Math.max(splitN, needV1 + needV2, Math.ceil(needV2 / w), Math.ceil(needV1 / (1 - w))) };
+  return {
+    weight,
+    alpha,
+    error,
+    latencyN,
+    splitN,
+    needV1,
+    needV2,
+    needTotal: Math.max(splitN, needV1 + needV2, Math.ceil(needV2 / w), Math.ceil(needV1 / (1 - w))),
+  };
 }
 
 /**
@@ -153,7 +162,11 @@ const ms = (x: number) => `${x >= 100 ? Math.round(x) : x.toFixed(1)} ms`;
 
 export function splitGate(s: StepSample, plan: StepPlan, config: PromoteConfig): GateResult {
   const n = s.v1.calls + s.v2.calls;
-  const c = checkShare('default', CANARY, { kind: 'share', value: plan.weight / 100 }, s.v2.calls, n, { alpha: plan.alpha, power: config.power, delta: config.split.delta });
+  const c = checkShare('default', CANARY, { kind: 'share', value: plan.weight / 100 }, s.v2.calls, n, {
+    alpha: plan.alpha,
+    power: config.power,
+    delta: config.split.delta,
+  });
   return {
     gate: 'split',
     verdict: c.verdict,
@@ -179,8 +192,17 @@ export function errorGate(s: StepSample, plan: StepPlan, config: PromoteConfig, 
   const p = fisherGreaterPValue(x1, n1, x2, n2);
   const observedBaseline = n1 > 0 ? x1 / n1 : 0;
   // The power the planned sample had at the v1 share actually seen (the plan assumed `baseline`).
-  const power = !observedPower ? plan.error.power : n1 > 0 && n2 > 0 ? fisherPower(n1, observedBaseline, n2, Math.min(1, observedBaseline + config.errors.margin), plan.alpha) : 0;
-  const failed = n2 < plan.error.n2 || n1 < plan.error.n1 ? `only ${n2} v2 and ${n1} v1 calls; the plan needs ${plan.error.n2} and ${plan.error.n1}` : p < plan.alpha ? `v2 fails more often than v1: ${x2}/${n2} (${pct(n2 > 0 ? x2 / n2 : 0)}) against ${x1}/${n1} (${pct(observedBaseline)}), p = ${p.toExponential(2)} < ${plan.alpha.toPrecision(2)}` : undefined;
+  const power = !observedPower
+    ? plan.error.power
+    : n1 > 0 && n2 > 0
+      ? fisherPower(n1, observedBaseline, n2, Math.min(1, observedBaseline + config.errors.margin), plan.alpha)
+      : 0;
+  const failed =
+    n2 < plan.error.n2 || n1 < plan.error.n1
+      ? `only ${n2} v2 and ${n1} v1 calls; the plan needs ${plan.error.n2} and ${plan.error.n1}`
+      : p < plan.alpha
+        ? `v2 fails more often than v1: ${x2}/${n2} (${pct(n2 > 0 ? x2 / n2 : 0)}) against ${x1}/${n1} (${pct(observedBaseline)}), p = ${p.toExponential(2)} < ${plan.alpha.toPrecision(2)}`
+        : undefined;
   const unattributed = s.unattributed > 0 ? ` (${s.unattributed} failures without a version counted as v2's)` : '';
   return {
     gate: 'error',
@@ -211,13 +233,14 @@ export function latencyGate(s: StepSample, plan: StepPlan, config: PromoteConfig
   const n = v2.length;
   const x = v2.filter((l) => l > bound).length;
   const p = n > 0 ? exactTestPValue(x, n, 0.01, 'at-most') : 1;
-  const failed = v1.length < MIN_V1_ANSWERS
-    ? `only ${v1.length} v1 answers carry a latency; a p99 to compare with needs ${MIN_V1_ANSWERS}`
-    : n < plan.latencyN
-      ? `only ${n} v2 answers carry a latency; the plan needs ${plan.latencyN}`
-      : p < plan.alpha
-        ? `v2's p99 is above ${ms(bound)} (${config.latency.p99Factor} × v1's p99 ${ms(p99v1)}${p99v1 < config.latency.floorMs ? `, taken as ${ms(config.latency.floorMs)}` : ''}): ${x} of ${n} answers (${pct(x / n)}) took longer, p = ${p.toExponential(2)} < ${plan.alpha.toPrecision(2)}`
-        : undefined;
+  const failed =
+    v1.length < MIN_V1_ANSWERS
+      ? `only ${v1.length} v1 answers carry a latency; a p99 to compare with needs ${MIN_V1_ANSWERS}`
+      : n < plan.latencyN
+        ? `only ${n} v2 answers carry a latency; the plan needs ${plan.latencyN}`
+        : p < plan.alpha
+          ? `v2's p99 is above ${ms(bound)} (${config.latency.p99Factor} × v1's p99 ${ms(p99v1)}${p99v1 < config.latency.floorMs ? `, taken as ${ms(config.latency.floorMs)}` : ''}): ${x} of ${n} answers (${pct(x / n)}) took longer, p = ${p.toExponential(2)} < ${plan.alpha.toPrecision(2)}`
+          : undefined;
   return {
     gate: 'latency',
     verdict: failed ? 'fail' : 'pass',
@@ -229,7 +252,9 @@ export function latencyGate(s: StepSample, plan: StepPlan, config: PromoteConfig
     pValue: p,
     alpha: plan.alpha,
     power: config.power,
-    reason: failed ?? `${x} of ${n} v2 answers (${pct(n > 0 ? x / n : 0)}) above ${ms(bound)}: consistent with a p99 within ${config.latency.p99Factor} × v1's (p = ${p < 0.001 ? p.toExponential(2) : p.toFixed(3)})`,
+    reason:
+      failed ??
+      `${x} of ${n} v2 answers (${pct(n > 0 ? x / n : 0)}) above ${ms(bound)}: consistent with a p99 within ${config.latency.p99Factor} × v1's (p = ${p < 0.001 ? p.toExponential(2) : p.toFixed(3)})`,
   };
 }
 

@@ -22,26 +22,38 @@ class RecordingDriver implements Driver {
   readonly name = 'local' as const;
   readonly log: string[] = [];
   lines: string[] = [];
-  skipReason() { return undefined; }
+  skipReason() {
+    return undefined;
+  }
   async up() {}
   async apply(s: Scenario): Promise<AppliedScenario> {
     this.log.push(`apply ${s.name} ${s.dir}`);
     return { appliedAt: new Date(0) };
   }
-  async waitForRouting(s: Scenario) { this.log.push(`wait ${s.name}`); }
+  async waitForRouting(s: Scenario) {
+    this.log.push(`wait ${s.name}`);
+  }
   async collect(s: Scenario, since: Date): Promise<CollectedLogs> {
     this.log.push(`collect ${s.name} since ${since.getTime() > 0}`);
     return { since, until: new Date(), clients: { default: this.lines }, servers: {} };
   }
-  async diagnose(s: Scenario) { return `diagnosis of ${s.name}`; }
-  async cleanup() { this.log.push('cleanup'); }
+  async diagnose(s: Scenario) {
+    return `diagnosis of ${s.name}`;
+  }
+  async cleanup() {
+    this.log.push('cleanup');
+  }
   async down() {}
 }
 
 describe('DriverPort', () => {
-  it('applies a step folder as a scenario, waits for it, then collects that step\'s client lines', async () => {
+  it("applies a step folder as a scenario, waits for it, then collects that step's client lines", async () => {
     const d = new RecordingDriver();
-    const port = new DriverPort(d, { replicas: (v) => (v === 'v2' ? 3 : 1), afterApply: () => d.log.push('forget'), sleep: async () => void d.log.push('sleep') });
+    const port = new DriverPort(d, {
+      replicas: (v) => (v === 'v2' ? 3 : 1),
+      afterApply: () => d.log.push('forget'),
+      sleep: async () => void d.log.push('sleep'),
+    });
     expect(await port.describe()).toBe('no step was applied');
     await expect(port.calls(new Date(), 1)).rejects.toThrow(/no step applied yet/);
     const since = await port.apply(steps[1]!);
@@ -68,7 +80,7 @@ describe('DriverPort', () => {
 });
 
 describe('a promotion step on the kind driver (scripted tools)', () => {
-  it('is a kubectl apply of exactly the step folder\'s Istio files, with the servers as the scenario runs them', async () => {
+  it("is a kubectl apply of exactly the step folder's Istio files, with the servers as the scenario runs them", async () => {
     const settings = defaultClusterSettings({
       versions: { kind: 'v0.33.0', kindNodeImage: 'kindest/node:v1.36.4@sha256:x', istio: '1.31.1', kubectl: 'v1.36.4', helm: 'v4.3.1' },
     });

@@ -96,7 +96,9 @@ export async function runPromotion(options: PromoteOptions): Promise<PromotionRe
   for (const version of [STABLE, CANARY]) {
     const n = await port.replicas(version);
     if (n === 0) {
-      return end('refused', { reason: `${version} has no running ${version === CANARY ? 'processes or pods' : 'instances'}: start ${version} (locally: the scenario's servers; on a cluster: make deploy) and promote again; routing was not changed` });
+      return end('refused', {
+        reason: `${version} has no running ${version === CANARY ? 'processes or pods' : 'instances'}: start ${version} (locally: the scenario's servers; on a cluster: make deploy) and promote again; routing was not changed`,
+      });
     }
   }
 

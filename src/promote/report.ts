@@ -8,7 +8,12 @@ import type { PromotionResult } from './promote.ts';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function pText(p: number): string {
@@ -25,17 +30,32 @@ export function formatPromotion(name: string, result: PromotionResult, config: P
       continue;
     }
     for (const g of s.gates) {
-      rows.push([String(s.index), `${s.weight}%`, g.gate, g.v1, g.v2, g.bound, String(g.n), String(g.planned), pText(g.pValue), g.alpha.toPrecision(2), g.power.toFixed(3), g.verdict === 'pass' ? 'pass' : 'FAIL']);
+      rows.push([
+        String(s.index),
+        `${s.weight}%`,
+        g.gate,
+        g.v1,
+        g.v2,
+        g.bound,
+        String(g.n),
+        String(g.planned),
+        pText(g.pValue),
+        g.alpha.toPrecision(2),
+        g.power.toFixed(3),
+        g.verdict === 'pass' ? 'pass' : 'FAIL',
+      ]);
     }
     for (const gate of GATES.filter((name) => !s.gates.some((g) => g.gate === name))) {
       rows.push([String(s.index), `${s.weight}%`, gate, '-', '-', 'not decided: the step stopped at the first failing gate', '-', '-', '-', '-', '-', '-']);
     }
   }
-  const head = result.result === 'promoted' ? 'PROMOTED' : result.result === 'rolled-back' ? 'ROLLED BACK' : result.result === 'interrupted' ? 'INTERRUPTED' : 'REFUSED';
+  const head =
+    result.result === 'promoted' ? 'PROMOTED' : result.result === 'rolled-back' ? 'ROLLED BACK' : result.result === 'interrupted' ? 'INTERRUPTED' : 'REFUSED';
   lines.push(`${head} ${name}: schedule ${config.schedule.join(' → ')}% v2, alpha ${config.alpha} over the promotion, power ${config.power} per gate`);
   lines.push('');
   if (rows.length > 1) lines.push(...table(rows), '');
-  for (const s of result.steps) for (const g of s.gates.filter((x) => x.verdict === 'fail')) lines.push(`✗ step ${s.index} (${s.weight}% v2) ${g.gate}: ${g.reason}`);
+  for (const s of result.steps)
+    for (const g of s.gates.filter((x) => x.verdict === 'fail')) lines.push(`✗ step ${s.index} (${s.weight}% v2) ${g.gate}: ${g.reason}`);
   if (result.reason) lines.push(result.reason);
   const weight = Number.isNaN(result.finalWeight) ? 'unchanged (nothing was applied)' : `${result.finalWeight}% v2, ${100 - result.finalWeight}% v1`;
   lines.push(`routing in force: ${weight}${result.finalStep ? ` (kubectl apply -f ${result.finalStep})` : ''}`);

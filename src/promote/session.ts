@@ -76,7 +76,9 @@ async function createDriver(name: DriverName, scenario: Scenario): Promise<Creat
   }
   const { KindDriver } = await import('../cluster/kind-driver.ts');
   const { prepare } = await import('../cluster/command.ts');
-  const { settings, runner } = await prepare('e2e', { proxyless: /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' }, (line) => process.stderr.write(`${line}\n`));
+  const { settings, runner } = await prepare('e2e', { proxyless: /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' }, (line) =>
+    process.stderr.write(`${line}\n`),
+  );
   // Pods per version are not counted on the cluster yet: a v2 without pods fails every v2 call,
   // which the error gate rolls back at the first step.
   return { driver: new KindDriver({ settings, runner, clients: scenario.clients, build: false }), port: {} };

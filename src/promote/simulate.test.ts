@@ -31,7 +31,10 @@ describe('simulated promotions (default settings: alpha 0.01, power 0.99, margin
     const promoted = outcomes.filter((o) => o.result === 'promoted').length;
     expect(notAbove(promoted, outcomes.length, 1 - config.power), `${promoted} of ${outcomes.length} bad promotions promoted`).toBe(true);
     const firstStep = outcomes.filter((o) => o.gate === 'error' && o.weight === 5).length;
-    expect(exactTestPValue(firstStep, outcomes.length, config.power - config.alpha, 'at-least'), `${firstStep} stopped by the error gate at 5%`).toBeGreaterThanOrEqual(0.001);
+    expect(
+      exactTestPValue(firstStep, outcomes.length, config.power - config.alpha, 'at-least'),
+      `${firstStep} stopped by the error gate at 5%`,
+    ).toBeGreaterThanOrEqual(0.001);
   }, 120_000);
 
   it('promotes a v2 with 6% of answers above twice v1 p99 (1% allowed + the margin) at most 1 − power of the time', () => {

@@ -31,7 +31,13 @@ export interface SimulateOptions {
   trueShare?: (weight: number) => number;
 }
 
-export function simulatePromotion(random: () => number, config: PromoteConfig, v1: SimulatedVersion, v2: SimulatedVersion, options: SimulateOptions = {}): SimulatedOutcome {
+export function simulatePromotion(
+  random: () => number,
+  config: PromoteConfig,
+  v1: SimulatedVersion,
+  v2: SimulatedVersion,
+  options: SimulateOptions = {},
+): SimulatedOutcome {
   let calls = 0;
   for (const weight of config.schedule) {
     if (weight >= 100) break;

@@ -38,7 +38,14 @@ export function promotableProblems(scenario: Scenario): ScenarioError[] {
   const expectFile = displayPath(scenario.expectFile);
   for (const version of [STABLE, CANARY]) {
     if (!scenario.expect.servers.some((s) => s.version === version)) {
-      problems.push(new ScenarioError({ file: expectFile, field: 'servers', reason: `no server of version ${version} runs (no ${version} processes locally, no ${version} pods on a cluster), so there is nothing to ${version === CANARY ? 'promote' : 'compare it with'}`, fix: `add "- version: ${version}" to servers` }));
+      problems.push(
+        new ScenarioError({
+          file: expectFile,
+          field: 'servers',
+          reason: `no server of version ${version} runs (no ${version} processes locally, no ${version} pods on a cluster), so there is nothing to ${version === CANARY ? 'promote' : 'compare it with'}`,
+          fix: `add "- version: ${version}" to servers`,
+        }),
+      );
     }
   }
   const drs = scenario.manifests
@@ -46,19 +53,47 @@ export function promotableProblems(scenario: Scenario): ScenarioError[] {
     .map((m) => ({ dr: m.object as unknown as DestinationRule, file: displayPath(m.file) }));
   const forService = drs.filter(({ dr }) => dr.spec?.host === SERVICE_HOST);
   if (forService.length === 0) {
-    problems.push(new ScenarioError({ file: displayPath(scenario.dir), field: '', reason: `no DestinationRule for ${SERVICE_HOST}, so the service has no subsets ${STABLE} and ${CANARY} to weigh`, fix: `add a DestinationRule with subsets ${STABLE} (labels version: ${STABLE}) and ${CANARY} (labels version: ${CANARY})` }));
+    problems.push(
+      new ScenarioError({
+        file: displayPath(scenario.dir),
+        field: '',
+        reason: `no DestinationRule for ${SERVICE_HOST}, so the service has no subsets ${STABLE} and ${CANARY} to weigh`,
+        fix: `add a DestinationRule with subsets ${STABLE} (labels version: ${STABLE}) and ${CANARY} (labels version: ${CANARY})`,
+      }),
+    );
   } else {
     for (const version of [STABLE, CANARY]) {
       const subset = forService.flatMap(({ dr }) => dr.spec?.subsets ?? []).find((s) => s.name === version);
       if (!subset) {
-        problems.push(new ScenarioError({ file: forService[0]!.file, field: 'spec.subsets', reason: `the service has no subset ${version}`, fix: `add a subset named ${version} with labels version: ${version}` }));
+        problems.push(
+          new ScenarioError({
+            file: forService[0]!.file,
+            field: 'spec.subsets',
+            reason: `the service has no subset ${version}`,
+            fix: `add a subset named ${version} with labels version: ${version}`,
+          }),
+        );
       } else if (subset.labels?.['version'] !== version) {
-        problems.push(new ScenarioError({ file: forService[0]!.file, field: `spec.subsets(${version}).labels`, reason: `subset ${version} does not select pods labelled version: ${version}`, fix: `set labels: {version: ${version}}` }));
+        problems.push(
+          new ScenarioError({
+            file: forService[0]!.file,
+            field: `spec.subsets(${version}).labels`,
+            reason: `subset ${version} does not select pods labelled version: ${version}`,
+            fix: `set labels: {version: ${version}}`,
+          }),
+        );
       }
     }
   }
   if (scenario.expect.clients.length !== 1) {
-    problems.push(new ScenarioError({ file: expectFile, field: 'clients', reason: `${scenario.expect.clients.length} clients; a promotion's gates read one client's calls`, fix: 'keep one client (identity default) in the promotion scenario' }));
+    problems.push(
+      new ScenarioError({
+        file: expectFile,
+        field: 'clients',
+        reason: `${scenario.expect.clients.length} clients; a promotion's gates read one client's calls`,
+        fix: 'keep one client (identity default) in the promotion scenario',
+      }),
+    );
   }
   return problems;
 }
@@ -69,7 +104,9 @@ function virtualService(scenario: Scenario, index: number, weight: number, steps
     index === 0 ? `# Step 0 is the rollback target: every call to ${STABLE}.` : undefined,
     `# Retries are off (attempts: 0) so that every failure of ${CANARY} reaches the client and its error gate.`,
     `# Apply with: kubectl apply -f ${stepFolderName(index, weight)}/`,
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   const vs = {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',

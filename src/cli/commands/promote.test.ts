@@ -19,7 +19,9 @@ describe('canarykit promote: bad input', () => {
   it('a schedule that does not increase', () => {
     const r = promote('--scenario', 'promote-good', '--schedule', '5,25,10,100');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--schedule: \[2\]: 10 follows 25: the weight of v2 must increase at every step \(give increasing whole percents ending at 100, e\.g\. 5,10,25,50,100\)\nno routing was changed/);
+    expect(r.stderr).toMatch(
+      /--schedule: \[2\]: 10 follows 25: the weight of v2 must increase at every step \(give increasing whole percents ending at 100, e\.g\. 5,10,25,50,100\)\nno routing was changed/,
+    );
     expect(r.wroteSteps).toBe(false);
     expect(r.stdout).not.toMatch(/starting/);
   });
@@ -51,7 +53,10 @@ describe('canarykit promote: bad input', () => {
   it('an unknown scenario, a missing --scenario, an unknown driver', () => {
     expect(promote('--scenario', 'nope').stderr).toMatch(/scenarios\/nope: not a scenario folder/);
     expect(promote().stderr).toMatch(/give --scenario NAME \(e\.g\. promote-good/);
-    expect(promote('--scenario', 'promote-good', '--driver', 'minikube')).toMatchObject({ code: 2, stderr: expect.stringMatching(/--driver must be local or kind, got 'minikube'/) });
+    expect(promote('--scenario', 'promote-good', '--driver', 'minikube')).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--driver must be local or kind, got 'minikube'/),
+    });
   });
 });
 
@@ -66,7 +71,8 @@ describe('canarykit promote: Ctrl-C on the local mesh', () => {
     // Interrupt while the 10% step gathers its calls.
     await new Promise<void>((resolve, reject) => {
       const deadline = Date.now() + 120_000;
-      const poll = () => (/\[2\/5\] 10% v2 in force/.test(text) ? resolve() : Date.now() > deadline ? reject(new Error(`no 10% step in:\n${text}`)) : setTimeout(poll, 50));
+      const poll = () =>
+        /\[2\/5\] 10% v2 in force/.test(text) ? resolve() : Date.now() > deadline ? reject(new Error(`no 10% step in:\n${text}`)) : setTimeout(poll, 50);
       poll();
     });
     child.kill('SIGINT');

@@ -86,7 +86,9 @@ export async function run(argv: string[]): Promise<number> {
       controller.abort();
       return;
     }
-    process.stderr.write(`canarykit promote: exiting now; routing in force: ${inForce ? `${inForce.weight}% v2 (${inForce.dir})` : 'unchanged'}${driverName === 'local' ? ' (the local mesh stops with this process)' : ''}\n`);
+    process.stderr.write(
+      `canarykit promote: exiting now; routing in force: ${inForce ? `${inForce.weight}% v2 (${inForce.dir})` : 'unchanged'}${driverName === 'local' ? ' (the local mesh stops with this process)' : ''}\n`,
+    );
     process.exit(130);
   };
   process.on('SIGINT', onSigint);
@@ -108,7 +110,9 @@ export async function run(argv: string[]): Promise<number> {
     else out(`\n${formatPromotion(scenario.name, result, config)}`);
     return result.result === 'promoted' ? 0 : result.result === 'interrupted' ? 130 : result.result === 'refused' ? 2 : 1;
   } catch (error) {
-    return fail(`${error instanceof Error ? error.message : String(error)}\nrouting in force: ${inForce ? `${inForce.weight}% v2 (${inForce.dir})` : 'unchanged'}`);
+    return fail(
+      `${error instanceof Error ? error.message : String(error)}\nrouting in force: ${inForce ? `${inForce.weight}% v2 (${inForce.dir})` : 'unchanged'}`,
+    );
   } finally {
     process.off('SIGINT', onSigint);
   }

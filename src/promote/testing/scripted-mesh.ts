@@ -68,7 +68,9 @@ export class ScriptedMesh implements PromotePort {
       const latency = Math.round(behaviour.latencyMs * (1 + this.#random()) * 10) / 10;
       if (this.#random() < behaviour.failRate) {
         const details = behaviour.anonymousFailures ? 'No connection established' : `injected failure (failRate ${behaviour.failRate}) in ${version}.0.0`;
-        this.#lines.push(`2026-12-05T07:00:00.000Z ERROR call server error = code:14 status:"UNAVAILABLE" details:"${details}" latency_ms:${latency} seq:${seq}`);
+        this.#lines.push(
+          `2026-12-05T07:00:00.000Z ERROR call server error = code:14 status:"UNAVAILABLE" details:"${details}" latency_ms:${latency} seq:${seq}`,
+        );
       } else {
         this.#lines.push(`2026-12-05T07:00:00.000Z INFO call server response = name:"Hello laurence" id:"${version}.0.0" latency_ms:${latency} seq:${seq}`);
       }
