@@ -5,9 +5,9 @@
  * folder is a canarykit scenario the drivers and `canarykit demo --root` can load. Each folder is
  * loaded back with the kit's own checks; a problem stops the promotion before any routing changes.
  */
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseDocument, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { loadScenario, type Scenario } from '../scenarios/load.ts';
 import { SERVICE_HOST } from '../scenarios/model.ts';
 import { ScenarioError, displayPath } from '../scenarios/errors.ts';
@@ -131,14 +131,16 @@ function virtualService(scenario: Scenario, index: number, weight: number, steps
   return `${header}\n${stringify(vs)}`;
 }
 
+/** The step's expect.yaml, from the loaded expectation (defaults filled in): the scenario's servers
+ * and client, the client's shares set to the step's weights. */
 function expectYaml(scenario: Scenario, index: number, weight: number): string {
-  const raw = parseDocument(readFileSync(scenario.expectFile, 'utf8')).toJS() as Record<string, unknown>;
-  const clients = (raw['clients'] as Array<Record<string, unknown>>).map((c) => ({ ...c, expect: { [STABLE]: (100 - weight) / 100, [CANARY]: weight / 100 } }));
   const out = {
-    ...raw,
     description: `Step ${index} of the promotion of scenario ${scenario.name}: ${weight}% of calls routed to ${CANARY}.`,
     notes: `Written by canarykit promote. The shares are the routing weights; the promotion's gates (split, error, latency), not these shares, decide whether it goes on. A ${CANARY} that fails answers fewer than its share.`,
-    clients,
+    modes: scenario.expect.modes,
+    servers: scenario.expect.servers,
+    // A latency expectation of the scenario's client is about the scenario's own routing, not a step's.
+    clients: scenario.expect.clients.map(({ latency: _latency, ...c }) => ({ ...c, expect: { [STABLE]: (100 - weight) / 100, [CANARY]: weight / 100 } })),
   };
   return `# canarykit expectation (not a Kubernetes object): written by canarykit promote.\n${stringify(out)}`;
 }
