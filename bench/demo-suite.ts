@@ -46,7 +46,7 @@ export async function directCalls(port: number, load: Load): Promise<number> {
 }
 
 export async function benchDemoSuite(): Promise<BenchResult[]> {
-  const { run } = selectScenarios('scenarios', undefined);
+  const { run } = selectScenarios('scenarios', undefined, { skipPromotions: true });
   // Each scenario's busiest client: the calls it needs, at its rate and calls in flight.
   const loadOf = new Map<string, Load>(
     run.map((s) => {
