@@ -44,6 +44,10 @@ grpc-go-client: ## Build the grpc-go proxyless client (clients/grpc-go, pinned i
 play: install ## Keep the local mesh running, switch scenarios by name; prints the mesh dashboard's URL (for workshops).
 	node bin/canarykit.js play
 
+.PHONY: promote
+promote: install ## Promote v2 step by step with exact gates, rolling back on a failed one (local mesh). SCENARIO=promote-good|promote-flaky|promote-slow; SCHEDULE=5,10,25,50,100.
+	node bin/canarykit.js promote --scenario $(or $(SCENARIO),promote-good) $(if $(SCHEDULE),--schedule $(SCHEDULE))
+
 .PHONY: dashboard-screenshot
 dashboard-screenshot: install ## Remake docs/images/dashboard.png from a real play run in Chromium (about a minute).
 	node scripts/docs/screenshot-dashboard.ts

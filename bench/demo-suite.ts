@@ -14,14 +14,14 @@ import type { BenchResult } from './types.ts';
 
 const CLIENT_MAIN = fileURLToPath(new URL('../apps/greeter-client/src/main.ts', import.meta.url));
 
-interface Load {
+export interface Load {
   count: number;
   rate: number;
   concurrency: number;
 }
 
 /** Milliseconds from the first to the last call of a client making `load` straight to a server. */
-async function directCalls(port: number, load: Load): Promise<number> {
+export async function directCalls(port: number, load: Load): Promise<number> {
   const child = spawn(process.execPath, [CLIENT_MAIN], {
     env: {
       ...process.env,
@@ -46,7 +46,7 @@ async function directCalls(port: number, load: Load): Promise<number> {
 }
 
 export async function benchDemoSuite(): Promise<BenchResult[]> {
-  const { run } = selectScenarios('scenarios', undefined);
+  const { run } = selectScenarios('scenarios', undefined, { skipPromotions: true });
   // Each scenario's busiest client: the calls it needs, at its rate and calls in flight.
   const loadOf = new Map<string, Load>(
     run.map((s) => {

@@ -8,6 +8,7 @@ import { benchGrpcThroughput } from './grpc-throughput.ts';
 import { benchIstiod } from './istiod.ts';
 import { benchNewApp } from './newapp.ts';
 import { benchPackage } from './package.ts';
+import { benchPromote } from './promote.ts';
 import type { BenchResult } from './types.ts';
 
 const benches: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
@@ -17,6 +18,8 @@ const benches: Record<string, () => Promise<BenchResult | BenchResult[]>> = {
   package: () => benchPackage(),
   'client-reconnect': () => benchClientReconnect(),
   'demo-suite': () => benchDemoSuite(),
+  // canarykit promote on the local mesh: start to 100% (good v2) and to rollback (flaky, slow v2).
+  promote: () => benchPromote(),
   // The real istiod against src/mesh: start to ready, and the local suite (make offline-images first).
   istiod: () => benchIstiod(),
   // Only when a kind cluster is up (make cluster-up && make deploy PROXYLESS=1); else it says so.

@@ -20,6 +20,10 @@ const commands: Record<string, Command> = {
     summary: 'keep the local mesh running and switch scenarios by name (for workshops)',
     load: () => import('./commands/play.ts'),
   },
+  promote: {
+    summary: 'promote v2 step by step (5 → 100%) with exact gates on errors, latency and split; roll back on a failed gate',
+    load: () => import('./commands/promote.ts'),
+  },
   e2e: {
     summary: 'run the scenarios on a driver: local (xDS mesh) or kind (kind + Istio)',
     load: () => import('./commands/e2e.ts'),

@@ -7,9 +7,11 @@ import { LocalDriver, type ControlPlaneName } from '../local/local-driver.ts';
 import { loadScenario, scenarioDirs, type Scenario } from '../scenarios/load.ts';
 import { plannedCalls, verifyLogs, type VerifyResult } from '../verify/check.ts';
 import { formatReport, toJson } from '../verify/report.ts';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { PlaySession } from '../cli/play-session.ts';
 import type { Dashboard } from '../dashboard/server.ts';
-import { join } from 'node:path';
+import { PROMOTE_PATH } from '../promote/config.ts';
 
 export interface DemoOptions {
   /** Scenario names to run (default: every scenario with mode `local`). */
@@ -53,7 +55,17 @@ export interface DemoResult {
 }
 
 /** The scenarios to run, refusing unknown names with the list of known ones. */
-export function selectScenarios(root: string, names: string[] | undefined): { run: Scenario[]; skipped: DemoResult['skipped'] } {
+/**
+ * The scenarios to run: the named ones, else every one whose modes include `local`. With
+ * `skipPromotions`, a scenario with expect/promote.yaml is left out unless named: it is a promotion
+ * demonstration (`make promote`; its e2e test runs the promotion), and as a plain scenario it only
+ * shows every call on v1 again.
+ */
+export function selectScenarios(
+  root: string,
+  names: string[] | undefined,
+  options: { skipPromotions?: boolean } = {},
+): { run: Scenario[]; skipped: DemoResult['skipped'] } {
   const dirs = scenarioDirs(root);
   const known = dirs.map((d) => d.split('/').pop()!);
   for (const name of names ?? []) {
@@ -62,7 +74,13 @@ export function selectScenarios(root: string, names: string[] | undefined): { ru
   const chosen = names && names.length > 0 ? names.map((n) => join(root, n)) : dirs;
   const run: Scenario[] = [];
   const skipped: DemoResult['skipped'] = [];
+  const named = names !== undefined && names.length > 0;
   for (const dir of chosen) {
+    if (options.skipPromotions && !named && existsSync(join(dir, PROMOTE_PATH))) {
+      const name = basename(dir);
+      skipped.push({ name, reason: `a promotion demonstration (${PROMOTE_PATH}): make promote SCENARIO=${name}; the e2e suite runs its promotion` });
+      continue;
+    }
     const scenario = loadScenario(dir);
     if (scenario.modes.includes('local')) run.push(scenario);
     else skipped.push({ name: scenario.name, reason: `cluster only (${scenario.modes.join(', ')}): run it with make e2e on kind + Istio` });
@@ -80,7 +98,7 @@ export function localCallsNeeded(scenario: Scenario, identity: string): number {
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const started = performance.now();
   const progress = opts.progress ?? (() => {});
-  const { run, skipped } = selectScenarios(opts.root ?? 'scenarios', opts.scenarios);
+  const { run, skipped } = selectScenarios(opts.root ?? 'scenarios', opts.scenarios, { skipPromotions: true });
   const driver = new LocalDriver({
     callsNeeded: localCallsNeeded,
     ...(opts.controlPlane ? { controlPlane: opts.controlPlane } : {}),

@@ -217,6 +217,17 @@ export class LocalDriver implements Driver {
     }));
   }
 
+  /** Forget the log lines collected so far without touching the routing (cleanup() also goes back
+   * to no rules): `canarykit promote` calls it at each step, so a look parses only that step's lines. */
+  forgetCollectedLines(): void {
+    for (const { proc } of [...this.#servers.values(), ...this.#clients.values()]) proc.lines.length = 0;
+  }
+
+  /** Running server processes of a version label, pooled ones included (`canarykit promote` checks v2 has some). */
+  runningServers(version: string): number {
+    return [...this.#servers.values()].filter((e) => e.spec.version === version && e.proc.running).length;
+  }
+
   #endpoints(): MeshEndpoint[] {
     return this.#activeServers.map(({ spec, port }) => endpoint(spec.version, port));
   }

@@ -1,0 +1,3 @@
+import { promoteTest } from './promote-support.ts';
+
+promoteTest('promote-good');

@@ -1,0 +1,119 @@
+// `canarykit promote`: a progressive canary of v2 with statistical gates and automatic rollback,
+// on the local xDS mesh (default) or kind + Istio, through the same Driver as every scenario.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
+import { scenariosDirOf, scenariosDirOptions } from '../scenarios-dir.ts';
+import { parseScheduleFlag } from '../../promote/config.ts';
+import { formatPromotion, promotionJson } from '../../promote/report.ts';
+import { preparePromotion, promoteOnDriver, type PreparedPromotion } from '../../promote/session.ts';
+import type { StepFolder } from '../../promote/step-files.ts';
+
+const USAGE = `Usage: canarykit promote --scenario NAME [options]
+
+Promotes v2 of greeter-server step by step (default 5 → 10 → 25 → 50 → 100% of calls), with calls
+from a real client at every step. Each step below 100 holds until the planned calls are in, then
+three gates decide: the split is what the weight says, v2 fails no more often than v1 (Fisher's
+exact test), v2's p99 is within a factor of v1's. A failed gate rolls back to 0% v2 at once and
+exits 1 with the evidence; all gates passing ends at 100% v2 and exits 0. Every step is written
+first as plain Istio YAML (--out) that kubectl applies as it stands. Ctrl-C rolls back to 0% v2
+after any apply in flight and says so (exit 130); a second Ctrl-C exits at once, saying which
+weight is in force. docs/promote.md explains the statistics.
+
+  --scenario NAME    the scenario (under --scenarios-dir) with v1 and v2 servers, the subsets v1 and v2 and,
+                     optionally, expect/promote.yaml (schedule, alpha, power, margins)
+  --scenarios-dir DIR  the scenarios folder (default: the kit's own scenarios/; --root is an alias)
+  --schedule LIST    v2's weights, e.g. 5,10,25,50,100 (increasing, ending at 100)
+  --out DIR          where the step folders go (default: out/promote/<scenario>)
+  --driver local|kind  the local xDS mesh (default) or kind + Istio (make cluster-up deploy first;
+                     not yet run on a cluster: see docs/promote.md)
+  --json             print the result as JSON
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        scenario: { type: 'string' },
+        ...scenariosDirOptions('root'),
+        schedule: { type: 'string' },
+        out: { type: 'string' },
+        driver: { type: 'string', default: 'local' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`canarykit promote: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const fail = (message: string) => {
+    process.stderr.write(`canarykit promote: ${message}\n`);
+    return 2;
+  };
+  if (!values.scenario) return fail(`give --scenario NAME (e.g. promote-good; 'canarykit scenarios' lists them)\n\n${USAGE}`);
+  if (values.driver !== 'local' && values.driver !== 'kind') return fail(`--driver must be local or kind, got '${values.driver}'`);
+
+  // Everything is read, checked and written before the mesh is touched: a bad input changes no routing.
+  let prepared: PreparedPromotion;
+  try {
+    prepared = preparePromotion(resolve(scenariosDirOf(values, 'root', KIT_SCENARIOS_DIR), values.scenario), {
+      ...(values.schedule ? { schedule: parseScheduleFlag(values.schedule) } : {}),
+      ...(values.out ? { outDir: values.out } : {}),
+    });
+  } catch (error) {
+    return fail(`${error instanceof Error ? error.message : String(error)}\nno routing was changed`);
+  }
+  const { scenario, config, steps, outDir } = prepared;
+  const driverName = values.driver;
+
+  const out = (line: string) => {
+    if (!values.json) process.stdout.write(`${line}\n`);
+  };
+  const controller = new AbortController();
+  let inForce: StepFolder | undefined;
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\ncanarykit promote: interrupted; rolling back to 0% v2 after any apply in flight (Ctrl-C again to exit at once)\n`);
+      controller.abort();
+      return;
+    }
+    process.stderr.write(
+      `canarykit promote: exiting now; routing in force: ${inForce ? `${inForce.weight}% v2 (${inForce.dir})` : 'unchanged'}${driverName === 'local' ? ' (the local mesh stops with this process)' : ''}\n`,
+    );
+    process.exit(130);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    out(`steps written to ${outDir} (kubectl apply -f <step folder>)`);
+    out(`starting the ${driverName === 'local' ? 'local mesh' : 'kind driver'}...`);
+    const result = await promoteOnDriver(prepared, {
+      driver: driverName,
+      signal: controller.signal,
+      events: {
+        applied: (step) => {
+          inForce = step;
+          out(`[${step.index}/${steps.length - 1}] ${step.weight}% v2 in force`);
+        },
+        decided: (r) => out(`      ${r.calls} calls in ${(r.ms / 1000).toFixed(1)} s: ${r.gates.map((g) => `${g.gate} ${g.verdict}`).join(', ')}`),
+      },
+    });
+    if (values.json) process.stdout.write(`${JSON.stringify(promotionJson(scenario.name, result, config), null, 2)}\n`);
+    else out(`\n${formatPromotion(scenario.name, result, config)}`);
+    return result.result === 'promoted' ? 0 : result.result === 'interrupted' ? 130 : result.result === 'refused' ? 2 : 1;
+  } catch (error) {
+    return fail(
+      `${error instanceof Error ? error.message : String(error)}\nrouting in force: ${inForce ? `${inForce.weight}% v2 (${inForce.dir})` : 'unchanged'}`,
+    );
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
