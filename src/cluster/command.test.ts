@@ -50,6 +50,11 @@ describe.runIf(existsSync(join(REPO_ROOT, 'scenarios/weighted-90-10')))('canaryk
     expect(out).toContain(
       'kubectl --context kind-canarykit apply -n canarykit -f scenarios/mirror-v2/destination-rule.yaml -f scenarios/mirror-v2/virtual-service.yaml',
     );
+    // A promotion runs canarykit promote's steps, not its folder's routing: the plan says so instead of listing them.
+    for (const name of ['promote-good', 'promote-flaky', 'promote-slow']) {
+      expect(out).not.toContain(`[scenario ${name}]`);
+      expect(out).toContain(`# skipped scenario ${name}: a promotion (expect/promote.yaml): e2e runs canarykit promote's steps`);
+    }
   });
 
   it('--scenario narrows it, and an unknown name lists the real ones', async () => {

@@ -2,11 +2,15 @@
 // what `make cluster-up`, `make e2e` and `canarykit e2e --driver kind` call. Every subcommand takes
 // --dry-run, which prints the plan (every command and manifest, in order) and runs nothing.
 // Runs directly too: node src/cluster/command.ts e2e --dry-run
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DriverClient } from '../driver/driver.ts';
 import { runScenario } from '../driver/run-scenario.ts';
+import { PROMOTE_PATH } from '../promote/config.ts';
+import { formatPromotion } from '../promote/report.ts';
+import { outcomeMismatch, preparePromotion, promoteOnDriver } from '../promote/session.ts';
+import type { StepFolder } from '../promote/step-files.ts';
 import { listScenarios, type Scenario } from '../scenarios/load.ts';
 import { plannedCalls, verifyLogs } from '../verify/check.ts';
 import { formatReport } from '../verify/report.ts';
@@ -113,18 +117,36 @@ function clusterUpFiles(settings: ClusterSettings): ClusterUpFiles {
 }
 
 export function plans(settings: ClusterSettings, scenarios: readonly Scenario[], sampleSeconds?: number): Record<'up' | 'deploy' | 'e2e' | 'down', Plan> {
-  return {
-    up: clusterUpPlan(settings, clusterUpFiles(settings)),
-    deploy: deployPlan(settings, { build: true, clients: deployClients(scenarios, settings) }),
-    e2e: e2ePlan(
-      settings,
-      scenarios.map((scenario) => ({
+  const e2e = e2ePlan(
+    settings,
+    scenarios
+      .filter((scenario) => !isPromotion(scenario))
+      .map((scenario) => ({
         scenario,
         sampleMs: sampleSeconds !== undefined ? sampleSeconds * 1000 : sampleMsFor(scenario),
       })),
-    ),
+  );
+  const promotions = clusterScenarios(scenarios).filter(isPromotion);
+  return {
+    up: clusterUpPlan(settings, clusterUpFiles(settings)),
+    deploy: deployPlan(settings, { build: true, clients: deployClients(scenarios, settings) }),
+    e2e: {
+      ...e2e,
+      skipped: [
+        ...e2e.skipped,
+        ...promotions.map((p) => ({
+          scenario: p.name,
+          reason: `a promotion (${PROMOTE_PATH}): e2e runs canarykit promote's steps for it (each an apply of out/promote/${p.name}/step-<i>-v2-<w>pct and reads of the client's log until the gates decide), which this plan does not list`,
+        })),
+      ],
+    },
     down: clusterDownPlan(settings),
   };
+}
+
+/** A scenario that is a promotion demonstration (expect/promote.yaml): e2e runs its promotion, not its routing. */
+function isPromotion(scenario: Scenario): boolean {
+  return existsSync(join(scenario.dir, PROMOTE_PATH));
 }
 
 export interface Prepared {
@@ -332,6 +354,10 @@ async function runE2e(
       continue;
     }
     log(`\n=== ${scenario.name} (kind, ${settings.meshMode})`);
+    if (isPromotion(scenario)) {
+      results.push(await runPromotionE2e(scenario, { settings, runner }, driver, out, log));
+      continue;
+    }
     const started = Date.now();
     let verdict: ReturnType<typeof verifyLogs> | undefined;
     try {
@@ -380,6 +406,52 @@ async function runE2e(
     }; results: ${relative(settings.repoRoot, file)}\n`,
   );
   return count('failed') === 0 && ran > 0 ? 0 : 1;
+}
+
+/** A promotion scenario on the cluster: `canarykit promote --driver kind`, judged by expect/promote.yaml's outcome. */
+async function runPromotionE2e(
+  scenario: Scenario,
+  cluster: Prepared,
+  driver: KindDriver,
+  out: (t: string) => void,
+  log: (l: string) => void,
+): Promise<ClusterScenarioResult> {
+  const started = Date.now();
+  let steps: StepFolder[] = [];
+  try {
+    const prepared = preparePromotion(scenario.dir, { outDir: join(cluster.settings.repoRoot, 'tmp', 'cluster', 'promote', scenario.name) });
+    steps = prepared.steps;
+    const applied: number[] = [];
+    const result = await promoteOnDriver(prepared, {
+      driver: 'kind',
+      cluster,
+      events: {
+        applied: (step) => {
+          applied.push(step.weight);
+          log(`[${scenario.name}] step ${step.index}: ${step.weight}% v2 in force`);
+        },
+        decided: (r) =>
+          log(`[${scenario.name}]   ${r.calls} calls in ${(r.ms / 1000).toFixed(1)} s: ${r.gates.map((g) => `${g.gate} ${g.verdict}`).join(', ')}`),
+      },
+    });
+    const report = formatPromotion(scenario.name, result, prepared.config);
+    const mismatch = outcomeMismatch(prepared, result, applied);
+    const outcome = prepared.config.outcome;
+    const calls = { default: result.totalCalls };
+    if (mismatch) {
+      out(`${scenario.name}: FAIL\n${mismatch}\n${report}\n${result.diagnostics ?? ''}\n`);
+      return { scenario: scenario.name, status: 'failed', reason: mismatch, applyToVerdictMs: Date.now() - started, calls };
+    }
+    out(`${scenario.name}: PASS (${outcome ? `${outcome.result} as expected` : result.result})\n${report}\n`);
+    return { scenario: scenario.name, status: 'passed', applyToVerdictMs: Date.now() - started, calls };
+  } catch (error) {
+    out(`${scenario.name}: FAIL\n${(error as Error).message}\n`);
+    return { scenario: scenario.name, status: 'failed', reason: firstLine((error as Error).message), applyToVerdictMs: Date.now() - started };
+  } finally {
+    // The promotion leaves its last step in force (100% or 0% v2), as `canarykit promote` does; the
+    // next scenario starts from no rules. Every step names the same objects, so step 0's files delete them.
+    if (steps[0]) await driver.cleanup(steps[0].scenario).catch((error: unknown) => log(`[${scenario.name}] cleanup failed: ${String(error)}`));
+  }
 }
 
 export function parseClusterArgs(argv: readonly string[]): { command: string | undefined; options: ClusterCliOptions; help: boolean } {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../driver/run-scenario.ts';
-import { diagnosticCommands, KindDriver } from './kind-driver.ts';
+import { diagnosticCommands, KindDriver, readyPods } from './kind-driver.ts';
 import { loadScenario } from '../scenarios/load.ts';
 import { scriptedRunner } from './scripted-runner.ts';
 import { defaultClusterSettings } from './settings.ts';
@@ -179,5 +179,38 @@ describe('KindDriver up/down', () => {
     expect(lines.some((l) => l.startsWith('kind load docker-image'))).toBe(true);
     expect(lines.some((l) => l.startsWith('make build'))).toBe(false);
     expect(lines.at(-1)).toBe('kind delete cluster --name canarykit');
+  });
+});
+
+describe('KindDriver for a promotion', () => {
+  it('with keepRouting, up checks istiod and deletes no routing object', async () => {
+    const runner = scriptedRunner([[/^kind get clusters/, { stdout: 'canarykit\n' }]]);
+    const d = new KindDriver({ settings, runner, writeFile: () => {}, keepRouting: true });
+    await d.up();
+    expect(runner.lines().filter((l) => / delete /.test(l))).toEqual([]);
+    expect(runner.lines().at(-1)).toMatch(/rollout status deployment\/istiod/);
+  });
+
+  it('prepareServers upgrades the server releases as the scenario runs them, and touches no client and no routing', async () => {
+    const runner = scriptedRunner([[/^kind get clusters/, { stdout: 'canarykit\n' }]]);
+    const d = new KindDriver({ settings, runner, writeFile: () => {} });
+    await d.prepareServers(weighted);
+    const upgrades = runner.lines().filter((l) => l.startsWith('helm upgrade'));
+    expect(upgrades.map((l) => l.split(' ')[3])).toEqual(settings.servers.map((s) => s.release));
+    expect(runner.lines().some((l) => / apply /.test(l) || /greeter-client/.test(l))).toBe(false);
+  });
+
+  it('runningServers counts the pods of a version that are running, ready and not being deleted', async () => {
+    const pod = (phase: string, ready: string, deleting = false) => ({
+      metadata: deleting ? { deletionTimestamp: '2026-12-05T00:00:00Z' } : {},
+      status: { phase, conditions: [{ type: 'Ready', status: ready }] },
+    });
+    const list = { items: [pod('Running', 'True'), pod('Running', 'False'), pod('Pending', 'False'), pod('Running', 'True', true), pod('Running', 'True')] };
+    expect(readyPods(JSON.stringify(list))).toBe(2);
+    expect(readyPods(JSON.stringify({ items: [] }))).toBe(0);
+    const runner = scriptedRunner([[/get pods -n canarykit -l app=greeter-server,version=v2 -o json/, { stdout: JSON.stringify(list) }]]);
+    expect(await new KindDriver({ settings, runner }).runningServers('v2')).toBe(2);
+    const failing = scriptedRunner([[/get pods/, { exitCode: 1, stderr: 'connection refused' }]]);
+    await expect(new KindDriver({ settings, runner: failing }).runningServers('v2')).rejects.toThrow(/exit 1\): connection refused/);
   });
 });

@@ -23,6 +23,12 @@ export interface KindDriverOptions {
   readonly manageCluster?: boolean;
   /** Clients a managed `up` installs (each scenario installs its own before applying its rules). */
   readonly clients?: readonly DriverClient[];
+  /**
+   * `up` on an existing cluster leaves the routing objects in force (default false: it deletes
+   * what an interrupted run left, so each e2e scenario starts from no rules). `canarykit promote`
+   * sets it: it changes routing only by applying its own steps, and not at all when it refuses.
+   */
+  readonly keepRouting?: boolean;
   /** Build images with `make build` during `up` (default true). */
   readonly build?: boolean;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -117,7 +123,8 @@ export class KindDriver implements Driver {
     if (!this.#options.manageCluster) {
       // The cluster was made by `make cluster-up`: check it is there and Istio is serving.
       await this.#ensureCluster();
-      await this.#executor.runSteps(e2ePreludeSteps(this.#settings));
+      const prelude = e2ePreludeSteps(this.#settings);
+      await this.#executor.runSteps(this.#options.keepRouting ? prelude.filter((step) => step.id !== 'remove-leftovers') : prelude);
       return;
     }
     await this.#preflight(false);
@@ -131,6 +138,24 @@ export class KindDriver implements Driver {
     await this.#ensureCluster();
     const clients = this.#options.clients ?? [{ identity: 'default' }];
     await this.#executor.runSteps(deployPlan(this.#settings, { build: this.#options.build ?? true, clients }).steps);
+  }
+
+  /**
+   * The server releases as the scenario runs them (replicas, delay, fail rate), nothing else: no
+   * client changes, no routing applied. `canarykit promote` runs this before it counts v2's pods.
+   */
+  async prepareServers(scenario: Scenario): Promise<void> {
+    await this.#ensureCluster();
+    await this.#executor.runSteps(this.#stepsFor(scenario).servers);
+  }
+
+  /** Server pods of a version label that are running and ready (not being deleted). */
+  async runningServers(version: string): Promise<number> {
+    const { context, namespace } = this.#settings;
+    const argv = ['kubectl', '--context', context, 'get', 'pods', '-n', namespace, '-l', serverSelector(version), '-o', 'json'];
+    const result = await this.#runner.run(argv, { timeoutMs: 60_000 });
+    if (result.exitCode !== 0) throw new Error(`${argv.join(' ')} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim()}`);
+    return readyPods(result.stdout);
   }
 
   async apply(scenario: Scenario): Promise<AppliedScenario> {
@@ -193,4 +218,22 @@ export class KindDriver implements Driver {
     if (!this.#options.manageCluster) return;
     await this.#executor.runSteps(clusterDownPlan(this.#settings).steps);
   }
+}
+
+interface PodList {
+  items?: Array<{
+    metadata?: { deletionTimestamp?: string };
+    status?: { phase?: string; conditions?: Array<{ type?: string; status?: string }> };
+  }>;
+}
+
+/** Pods in `kubectl get pods -o json` output that are Running, Ready and not being deleted. */
+export function readyPods(json: string): number {
+  const list = JSON.parse(json) as PodList;
+  return (list.items ?? []).filter(
+    (pod) =>
+      !pod.metadata?.deletionTimestamp &&
+      pod.status?.phase === 'Running' &&
+      (pod.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+  ).length;
 }

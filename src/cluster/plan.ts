@@ -500,6 +500,8 @@ export function routingProbes(
 }
 
 export interface ScenarioSteps {
+  /** The server releases as the scenario runs them (replicas, delay, fail rate): the start of `apply`. */
+  readonly servers: readonly Step[];
   /** Workloads with the scenario's settings, then the Istio objects. */
   readonly apply: readonly Step[];
   readonly wait: WaitRoutingStep;
@@ -516,11 +518,11 @@ export function scenarioSteps(settings: ClusterSettings, scenario: Scenario, sam
   const ctx = { namespace: settings.namespace, serverPort: settings.serverPort };
   const files = [...new Set(manifests.map((m) => relative(settings.repoRoot, m.file)))];
   const fileArgs = files.flatMap((f) => ['-f', f]);
-  const apply: Step[] = [];
+  const servers: Step[] = [];
 
   for (const server of settings.servers) {
     const behaviour: DriverServer = scenario.servers.find((s) => s.version === server.version) ?? { version: server.version, replicas: 0 };
-    apply.push(
+    servers.push(
       helmUpgrade(
         settings,
         server.release,
@@ -530,6 +532,7 @@ export function scenarioSteps(settings: ClusterSettings, scenario: Scenario, sam
       ),
     );
   }
+  const apply: Step[] = [...servers];
   for (const client of scenario.clients) {
     const release = clientRelease(client.identity);
     apply.push(
@@ -618,7 +621,7 @@ export function scenarioSteps(settings: ClusterSettings, scenario: Scenario, sam
       ),
     });
   }
-  return { apply, wait, sample, collect, verify, cleanup };
+  return { servers, apply, wait, sample, collect, verify, cleanup };
 }
 
 /**

@@ -25,7 +25,7 @@ export interface DriverPortOptions {
    * forgets the lines it has collected, so each look parses one step's lines, not the whole run's. */
   afterApply?: () => void;
   /** Processes/pods per version, when the driver can tell. */
-  replicas?: (version: string) => number | undefined;
+  replicas?: (version: string) => number | undefined | Promise<number | undefined>;
   sleep?: (ms: number) => Promise<void>;
 }
 

@@ -4,6 +4,8 @@
  * loop. A bad input throws before any routing changes.
  */
 import { resolve } from 'node:path';
+import type { ClusterSettings } from '../cluster/settings.ts';
+import type { CommandRunner } from '../cluster/tools.ts';
 import type { Driver, DriverName } from '../driver/driver.ts';
 import { loadScenario, type Scenario } from '../scenarios/load.ts';
 import { loadPromoteConfig, type PromoteConfig } from './config.ts';
@@ -28,8 +30,16 @@ export function preparePromotion(scenarioDir: string, options: { schedule?: numb
   return { scenario, config, steps, outDir };
 }
 
+/** A running kind cluster, as `canarykit cluster` resolved it (src/cluster/command.ts prepare). */
+export interface ClusterHandle {
+  settings: ClusterSettings;
+  runner: CommandRunner;
+}
+
 export interface PromoteRunOptions {
   driver: DriverName;
+  /** The cluster, for the kind driver (required there). */
+  cluster?: ClusterHandle;
   events?: PromoteEvents;
   signal?: AbortSignal;
   /** Called once the driver is up, before any routing changes. */
@@ -37,7 +47,7 @@ export interface PromoteRunOptions {
 }
 
 export async function promoteOnDriver(prepared: PreparedPromotion, options: PromoteRunOptions): Promise<PromotionResult> {
-  const { driver, port: portOptions, prepare } = await createDriver(options.driver, prepared.scenario);
+  const { driver, port: portOptions, prepare } = await createDriver(options.driver, prepared.scenario, options.cluster);
   try {
     await driver.up();
     await prepare?.(prepared.steps[0]!);
@@ -55,6 +65,27 @@ export async function promoteOnDriver(prepared: PreparedPromotion, options: Prom
   }
 }
 
+/**
+ * Why a promotion did not end as its scenario's expect/promote.yaml `outcome` says (undefined when
+ * it did, or when the file states no outcome): the e2e suite and `cluster e2e` judge by it.
+ */
+export function outcomeMismatch(prepared: PreparedPromotion, result: PromotionResult, appliedWeights: readonly number[]): string | undefined {
+  const outcome = prepared.config.outcome;
+  if (!outcome) return undefined;
+  if (result.result !== outcome.result) return `ended ${result.result}${result.reason ? ` (${result.reason})` : ''}, expected ${outcome.result}`;
+  if (outcome.result === 'promoted') {
+    const wanted = [0, ...prepared.config.schedule];
+    if (appliedWeights.join() !== wanted.join()) return `applied ${appliedWeights.join(' → ')}% v2, expected ${wanted.join(' → ')}`;
+    if (result.finalWeight !== 100) return `ended at ${result.finalWeight}% v2, expected 100`;
+    return undefined;
+  }
+  const problems: string[] = [];
+  if (outcome.gate !== undefined && result.gate !== outcome.gate) problems.push(`rolled back by the ${result.gate ?? 'no'} gate, expected ${outcome.gate}`);
+  if (outcome.weight !== undefined && result.failedWeight !== outcome.weight) problems.push(`at ${result.failedWeight}% v2, expected ${outcome.weight}%`);
+  if (result.finalWeight !== 0 || appliedWeights.at(-1) !== 0) problems.push(`ended at ${result.finalWeight}% v2, expected 0 after the rollback`);
+  return problems.length ? problems.join('; ') : undefined;
+}
+
 interface CreatedDriver {
   driver: Driver;
   port: DriverPortOptions;
@@ -62,7 +93,7 @@ interface CreatedDriver {
   prepare?: (step: StepFolder) => Promise<void>;
 }
 
-async function createDriver(name: DriverName, scenario: Scenario): Promise<CreatedDriver> {
+async function createDriver(name: DriverName, scenario: Scenario, cluster: ClusterHandle | undefined): Promise<CreatedDriver> {
   if (name === 'local') {
     const { LocalDriver } = await import('../local/local-driver.ts');
     // collect() returns at once with what there is: the loop looks once a second, and checks its
@@ -74,12 +105,26 @@ async function createDriver(name: DriverName, scenario: Scenario): Promise<Creat
       prepare: (step) => driver.prepare([step.scenario]),
     };
   }
+  if (!cluster) throw new Error('the kind driver needs the cluster (src/cluster/command.ts prepare)');
   const { KindDriver } = await import('../cluster/kind-driver.ts');
-  const { prepare } = await import('../cluster/command.ts');
-  const { settings, runner } = await prepare('e2e', { proxyless: /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' }, (line) =>
-    process.stderr.write(`${line}\n`),
-  );
-  // Pods per version are not counted on the cluster yet: a v2 without pods fails every v2 call,
-  // which the error gate rolls back at the first step.
-  return { driver: new KindDriver({ settings, runner, clients: scenario.clients, build: false }), port: {} };
+  // A step holds until its planned calls are in (thousands at 5%): the cluster's default client
+  // rate (20/s, for logs people read) would need minutes per step, so a scenario client without a
+  // rate of its own calls as fast as it can, as on the local mesh.
+  const driver = new KindDriver({
+    settings: { ...cluster.settings, clientRate: PROMOTE_CLUSTER_RATE },
+    runner: cluster.runner,
+    clients: scenario.clients,
+    build: false,
+    keepRouting: true,
+  });
+  return {
+    driver,
+    port: { replicas: (version) => driver.runningServers(version) },
+    // The servers as the scenario runs them (a flaky or slow v2), rolled out before v2's pods are
+    // counted; routing is untouched until the first step.
+    prepare: (step) => driver.prepareServers(step.scenario),
+  };
 }
+
+/** Calls per second of a promotion's client on the cluster when its scenario sets none (0: as fast as it can). */
+export const PROMOTE_CLUSTER_RATE = 0;

@@ -25,8 +25,9 @@ weight is in force. docs/promote.md explains the statistics.
   --scenarios-dir DIR  the scenarios folder (default: the kit's own scenarios/; --root is an alias)
   --schedule LIST    v2's weights, e.g. 5,10,25,50,100 (increasing, ending at 100)
   --out DIR          where the step folders go (default: out/promote/<scenario>)
-  --driver local|kind  the local xDS mesh (default) or kind + Istio (make cluster-up deploy first;
-                     not yet run on a cluster: see docs/promote.md)
+  --driver local|kind  the local xDS mesh (default) or kind + Istio (make cluster-up deploy first)
+  --proxyless        with --driver kind: the cluster's clients are proxyless gRPC (make deploy
+                     PROXYLESS=1; also PROXYLESS=1 in the environment)
   --json             print the result as JSON
 `;
 
@@ -41,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
         schedule: { type: 'string' },
         out: { type: 'string' },
         driver: { type: 'string', default: 'local' },
+        proxyless: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
@@ -95,8 +97,17 @@ export async function run(argv: string[]): Promise<number> {
   try {
     out(`steps written to ${outDir} (kubectl apply -f <step folder>)`);
     out(`starting the ${driverName === 'local' ? 'local mesh' : 'kind driver'}...`);
+    const cluster =
+      driverName === 'kind'
+        ? await (await import('../../cluster/command.ts')).prepare(
+            'e2e',
+            { proxyless: values.proxyless || /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' },
+            (line) => process.stderr.write(`${line}\n`),
+          )
+        : undefined;
     const result = await promoteOnDriver(prepared, {
       driver: driverName,
+      ...(cluster ? { cluster } : {}),
       signal: controller.signal,
       events: {
         applied: (step) => {
