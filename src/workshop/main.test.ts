@@ -50,6 +50,33 @@ describe('workshop command', () => {
     expect(r.stdout).toMatch(/DID NOT RUN part 1, .*README\.md:8: run: true/);
   });
 
+  it('leaves a part that needs a cluster out of a run of every part, says so, and runs it when named', () => {
+    const doc = [
+      '## 1. A',
+      '<!-- workshop: run -->',
+      '```sh',
+      'echo local',
+      '```',
+      '## 2. On a cluster',
+      '<!-- workshop: needs cluster -->',
+      '<!-- workshop: run -->',
+      '```sh',
+      'echo cluster',
+      '```',
+      'You should see `cluster`.',
+    ].join('\n');
+    const all = workshop(doc);
+    expect(all.status).toBe(0);
+    expect(all.stdout).toContain('workshop: 1 of 1 marked blocks ran in part(s) 1:');
+    expect(all.stdout).toContain(
+      'part 2 not in this run: it needs a kind cluster (make cluster-up deploy; offline: make offline-images, then PROXYLESS=1), then make workshop PART=2',
+    );
+    expect(all.stdout).not.toContain('echo cluster');
+    const named = workshop(doc, '--part', '2');
+    expect(named.status).toBe(0);
+    expect(named.stdout).toContain('workshop: 1 of 1 marked blocks ran in part(s) 2: 1 passed (1 "you should see" checks)');
+  });
+
   it('exits 2 on a malformed file or an unknown part, before running anything', () => {
     const bad = workshop(['## 1. A', '<!-- workshop: run -->', 'prose', '```sh', 'touch /should-not-exist', '```'].join('\n'));
     expect(bad.status).toBe(2);

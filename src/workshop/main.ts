@@ -16,7 +16,8 @@ Runs every command block of the workshop that carries a marker (<!-- workshop: r
 type, stop), from the repository root, and checks each "You should see" after it. Prints how
 many blocks ran; exits 1 if a step failed or a marked block did not run, 2 on a malformed file.
 
-  --part N    only part N (repeatable); make workshop PART=N
+  --part N    only part N (repeatable); make workshop PART=N. A part marked
+              <!-- workshop: needs cluster --> runs only when named
   --list      print the parts and their steps, run nothing
   --verbose   print every command's output as it comes
 `;
@@ -59,7 +60,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (values.list) {
     for (const part of workshop.parts) {
-      out(`part ${part.id}. ${part.title}: ${part.steps.length} step(s), ${part.manual.length} manual block(s)`);
+      out(
+        `part ${part.id}. ${part.title}: ${part.steps.length} step(s), ${part.manual.length} manual block(s)${part.needs ? `; needs a ${part.needs} (run when named)` : ''}`,
+      );
       for (const step of part.steps) out(`  line ${step.line} ${describe(step)}${step.expectations.length ? ` [${step.expectations.length} check(s)]` : ''}`);
       for (const m of part.manual) out(`  line ${m.line} manual: ${m.reason}`);
     }
@@ -87,6 +90,10 @@ export async function main(argv: string[]): Promise<number> {
   out(
     `workshop: ${ran} of ${result.steps.length} marked blocks ran in part(s) ${result.parts.join(', ')}: ${passed.length} passed (${checks} "you should see" checks), ${failed.length} failed, ${notRun.length} did not run; ${result.manual} manual block(s) not run by design`,
   );
+  for (const p of result.leftOut)
+    out(
+      `part ${p.id} not in this run: it needs a kind ${p.needs} (make cluster-up deploy; offline: make offline-images, then PROXYLESS=1), then make workshop PART=${p.id}`,
+    );
   for (const s of failed) out(`FAILED part ${s.part}, ${shown}:${s.step.line}: ${describe(s.step)}`);
   for (const s of notRun) out(`DID NOT RUN part ${s.part}, ${shown}:${s.step.line}: ${describe(s.step)}`);
   return result.passed ? 0 : 1;

@@ -8,10 +8,12 @@
 //   <!-- workshop: stop NAME... [exit=N] [timeout=S] -->        Ctrl-C (SIGINT) to each, unless it has exited
 //   <!-- workshop: expect "text" | /regex/flags -->             one more check on the step above
 //   <!-- workshop: manual REASON... -->                         the block below is not run (says why)
+//   <!-- workshop: needs cluster -->                            the part needs a kind cluster (make cluster-up
+//                                                               deploy first): run only when named (--part N)
 //
 // A marker that is malformed names its line and the fix; nothing runs until the whole file parses.
 
-export type MarkerVerb = 'run' | 'start' | 'type' | 'stop' | 'expect' | 'manual';
+export type MarkerVerb = 'run' | 'start' | 'type' | 'stop' | 'expect' | 'manual' | 'needs';
 
 export interface Marker {
   verb: MarkerVerb;
@@ -30,7 +32,12 @@ const OPTIONS: Record<MarkerVerb, readonly string[]> = {
   stop: ['exit', 'timeout'],
   expect: [],
   manual: [],
+  needs: [],
 };
+
+/** What a part may need that `make workshop` does not set up: a kind cluster with the greeter deployed. */
+export const PART_NEEDS = ['cluster'] as const;
+export type PartNeed = (typeof PART_NEEDS)[number];
 
 export class WorkshopError extends Error {
   override name = 'WorkshopError';
@@ -60,6 +67,12 @@ export function parseMarker(html: string, file: string, line: number): Marker {
   const marker: Marker = { verb: verb as MarkerVerb, words: [], options: {}, line };
   if (verb === 'manual') {
     if (rest === '') throw new WorkshopError(`${where}: "manual" needs a reason, e.g. <!-- workshop: manual needs a kind cluster -->`);
+    marker.words = [rest];
+    return marker;
+  }
+  if (verb === 'needs') {
+    if (!(PART_NEEDS as readonly string[]).includes(rest))
+      throw new WorkshopError(`${where}: "needs" takes one of ${PART_NEEDS.join(', ')}, e.g. <!-- workshop: needs cluster -->; got "${rest}"`);
     marker.words = [rest];
     return marker;
   }

@@ -107,6 +107,7 @@ describe('parseWorkshop', () => {
       ['<!-- workshop: manual -->', /"manual" needs a reason/],
       ['<!-- workshop: expect v1 -->', /expect needs "text" \(in double quotes; \.\.\. for any text\) or \/regex\//],
       ['<!-- workshop: expect /(/ -->', /is not a valid regular expression/],
+      ['<!-- workshop: needs docker -->', /"needs" takes one of cluster, e\.g\. <!-- workshop: needs cluster -->; got "docker"/],
     ];
     for (const [marker, error] of bad) {
       expect(fails(doc('## 1. A', marker, '```sh', 'ls', '```')), marker).toThrow(error);
@@ -115,6 +116,28 @@ describe('parseWorkshop', () => {
     expect(fails(doc('<!-- workshop: run -->', '```sh', 'ls', '```'))).toThrow(/before the first part heading/);
     expect(fails(doc('## 1. A', '<!-- workshop: start a b -->', '```sh', 'one', '```'))).toThrow(/names 2 process\(es\) but the block has 1 command line/);
     expect(fails(doc('## 1. A', '## 1. B'))).toThrow(/part 1 appears twice/);
+    expect(fails(doc('## 1. A', '<!-- workshop: needs cluster -->', '<!-- workshop: needs cluster -->'))).toThrow(/w\.md:3: part 1 already says what it needs/);
+  });
+
+  it('reads what a part needs from its "needs" marker', () => {
+    const w = parseWorkshop(
+      doc(
+        '## 1. A',
+        '<!-- workshop: run -->',
+        '```sh',
+        'ls',
+        '```',
+        '## 2. B',
+        '<!-- workshop: needs cluster -->',
+        '<!-- workshop: run -->',
+        '```sh',
+        'ls',
+        '```',
+      ),
+      'w.md',
+    );
+    expect(w.parts.map((p) => p.needs)).toEqual([undefined, 'cluster']);
+    expect(w.parts[1]!.steps).toHaveLength(1);
   });
 
   it('treats `...` in a quoted text as any text on the same line, and everything else literally', () => {

@@ -10,7 +10,7 @@
 //   adds a check that the prose says in words; either with no step above it in its part is an error.
 import type { Code, Html, Nodes, Paragraph, Root } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
-import { looksLikeMarker, parseMarker, parsePorts, textPattern, WorkshopError, type Marker } from './markers.ts';
+import { looksLikeMarker, parseMarker, parsePorts, textPattern, WorkshopError, type Marker, type PartNeed } from './markers.ts';
 
 export interface Expectation {
   /** As written: the code span's text, or the expect marker's argument. */
@@ -58,6 +58,9 @@ export interface Part {
   steps: Step[];
   /** Command blocks shown but not run, with the reason. */
   manual: Array<{ line: number; reason: string }>;
+  /** What the part needs that `make workshop` does not set up (`<!-- workshop: needs cluster -->`):
+   * such a part runs only when named (make workshop PART=N). */
+  needs?: PartNeed;
 }
 
 export interface Workshop {
@@ -113,7 +116,10 @@ export function parseWorkshop(markdown: string, file = 'docs/workshop/README.md'
       if (!looksLikeMarker(node.value)) continue;
       const marker = parseMarker(node.value, file, line);
       const p = needPart(line, `the marker "${marker.verb}"`);
-      if (marker.verb === 'expect') {
+      if (marker.verb === 'needs') {
+        if (p.needs) throw new WorkshopError(`${at(line)}: part ${p.id} already says what it needs: one "needs" marker per part`);
+        p.needs = marker.words[0] as PartNeed;
+      } else if (marker.verb === 'expect') {
         const step = seeAttachTo(line, 'an expect marker');
         step.expectations.push({ text: marker.expectation!.text, pattern: marker.expectation!.pattern, line });
       } else if (marker.verb === 'stop') {

@@ -27,6 +27,8 @@ export interface RunResult {
   steps: StepResult[];
   /** Parts run, by id. */
   parts: string[];
+  /** Parts left out of a run of every part because they need what it does not set up (a cluster). */
+  leftOut: Array<{ id: string; needs: string }>;
   manual: number;
 }
 
@@ -133,7 +135,10 @@ class Proc {
 
 export async function runWorkshop(workshop: Workshop, opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? (() => {});
-  const selected = opts.parts && opts.parts.length > 0 ? opts.parts : workshop.parts.map((p) => p.id);
+  const named = opts.parts && opts.parts.length > 0;
+  // Every part by default, except those that need a cluster: they run when named.
+  const selected = named ? opts.parts! : workshop.parts.filter((p) => !p.needs).map((p) => p.id);
+  const leftOut = named ? [] : workshop.parts.filter((p) => p.needs).map((p) => ({ id: p.id, needs: p.needs! }));
   for (const id of selected) {
     if (!workshop.parts.some((p) => p.id === id)) {
       throw new Error(`${workshop.file} has no part ${id}; its parts: ${workshop.parts.map((p) => p.id).join(', ')}`);
@@ -147,7 +152,7 @@ export async function runWorkshop(workshop: Workshop, opts: RunOptions): Promise
     results.push(...(await runPart(part, workshop.file, opts, log)));
   }
   const passed = results.every((r) => r.status === 'passed');
-  return { passed, steps: results, parts: parts.map((p) => p.id), manual };
+  return { passed, steps: results, parts: parts.map((p) => p.id), leftOut, manual };
 }
 
 async function runPart(part: Part, file: string, opts: RunOptions, log: (line: string) => void): Promise<StepResult[]> {
