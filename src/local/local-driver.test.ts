@@ -71,7 +71,9 @@ describe('LocalDriver (servers, control plane and proxyless clients as real proc
 
 describe('LocalDriver: regexes and client restarts', () => {
   // The clients' own counters (/stats) and pages, on ports of their own.
-  const httpBase = 31000 + Math.floor(Math.random() * 20_000);
+  // Below Linux's ephemeral range (32768-60999), where a port found free can be handed to some
+  // other connection before the client binds it (EADDRINUSE in CI); apart from the other test's range.
+  const httpBase = 25500 + Math.floor(Math.random() * 4_000);
   const driver = new LocalDriver({ callsNeeded: () => 40, clientRate: 200, clientHttpPort: httpBase });
   const allV1 = scenario('all-v1');
   const tmp = mkdtempSync(join(tmpdir(), 'canarykit-driver-'));
