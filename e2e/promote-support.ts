@@ -8,16 +8,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { skipReasonForModes, type DriverName } from '../src/driver/driver.ts';
 import { formatPromotion } from '../src/promote/report.ts';
-import { outcomeMismatch, preparePromotion, promoteOnDriver, type ClusterHandle } from '../src/promote/session.ts';
+import { outcomeMismatch, preparePromotion, promoteOnDriver } from '../src/promote/session.ts';
 import { loadScenario } from '../src/scenarios/load.ts';
+import { runningCluster } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-
-async function clusterHandle(driver: DriverName): Promise<ClusterHandle | undefined> {
-  if (driver !== 'kind') return undefined;
-  const { prepare } = await import('../src/cluster/command.ts');
-  return prepare('e2e', { proxyless: /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' }, (line) => process.stderr.write(`${line}\n`));
-}
 
 export function promoteTest(name: string): void {
   const dir = join(ROOT, 'scenarios', name);
@@ -33,7 +28,7 @@ export function promoteTest(name: string): void {
         const prepared = preparePromotion(dir, { outDir: join(mkdtempSync(join(tmpdir(), `canarykit-${name}-`)), 'steps') });
         expect(prepared.config.outcome, `${name}/expect/promote.yaml states no outcome`).toBeDefined();
         const applied: number[] = [];
-        const cluster = await clusterHandle(driver);
+        const cluster = driver === 'kind' ? await runningCluster() : undefined;
         const result = await promoteOnDriver(prepared, { driver, ...(cluster ? { cluster } : {}), events: { applied: (s) => applied.push(s.weight) } });
         const report = formatPromotion(name, result, prepared.config);
         expect(outcomeMismatch(prepared, result, applied), report).toBeUndefined();

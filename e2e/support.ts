@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODE_OF_DRIVER, skipReasonForModes, type Driver, type DriverName } from '../src/driver/driver.ts';
 import { runScenario } from '../src/driver/run-scenario.ts';
+import type { Prepared } from '../src/cluster/command.ts';
+import { proxylessFromEnv } from '../src/cluster/env-file.ts';
 import { loadScenario } from '../src/scenarios/load.ts';
 import { verifyLogs } from '../src/verify/check.ts';
 import { localCallsNeeded } from '../src/demo/run-demo.ts';
@@ -25,19 +27,22 @@ async function createDriver(name: DriverName, scenario: ReturnType<typeof loadSc
     return { driver, sampleMs: 0 };
   }
   const { KindDriver } = await import('../src/cluster/kind-driver.ts');
-  const { prepare, sampleMsFor } = await import('../src/cluster/command.ts');
-  // The images (official or offline) and tools of the running cluster; PROXYLESS=1 as for make e2e.
-  const { settings, runner } = await prepare('e2e', { proxyless: /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' }, (line) =>
-    process.stderr.write(`${line}\n`),
-  );
+  const { sampleMsFor } = await import('../src/cluster/command.ts');
+  const { settings, runner } = await runningCluster();
   return { driver: new KindDriver({ settings, runner, clients: scenario.clients, build: false }), sampleMs: sampleMsFor(scenario) };
+}
+
+/** The images (official or offline) and tools of the running cluster; PROXYLESS=1 as for make e2e. */
+export async function runningCluster(): Promise<Prepared> {
+  const { prepare } = await import('../src/cluster/command.ts');
+  return prepare('e2e', { proxyless: proxylessFromEnv(), offline: 'auto' }, (line) => process.stderr.write(`${line}\n`));
 }
 
 /** Declares the e2e test of scenarios/<name> on the chosen driver. */
 export function scenarioTest(name: string): void {
   const scenario = loadScenario(join(ROOT, 'scenarios', name));
   const driverKind = driverName();
-  const proxyless = driverKind === 'kind' && /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? '');
+  const proxyless = driverKind === 'kind' && proxylessFromEnv();
   const envoyOnly = proxyless ? scenario.limitations['kind-proxyless'].map((l) => l.feature) : [];
   const skip =
     skipReasonForModes(driverKind, scenario) ??

@@ -437,7 +437,8 @@ async function runPromotionE2e(
     const report = formatPromotion(scenario.name, result, prepared.config);
     const mismatch = outcomeMismatch(prepared, result, applied);
     const outcome = prepared.config.outcome;
-    const calls = { default: result.totalCalls };
+    // A promotion has exactly one client (step-files.ts refuses others).
+    const calls = { [scenario.clients[0]!.identity]: result.totalCalls };
     if (mismatch) {
       out(`${scenario.name}: FAIL\n${mismatch}\n${report}\n${result.diagnostics ?? ''}\n`);
       return { scenario: scenario.name, status: 'failed', reason: mismatch, applyToVerdictMs: Date.now() - started, calls };

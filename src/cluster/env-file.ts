@@ -1,5 +1,5 @@
-// The repository root, and the reader of `KEY=value` files (scripts/tools/versions.env, the offline
-// images' .tools/offline/images.env).
+// The repository root, the reader of `KEY=value` files (scripts/tools/versions.env, the offline
+// images' .tools/offline/images.env), and PROXYLESS=1 read from the environment.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,4 +15,9 @@ export function parseEnvFile(text: string): Record<string, string> {
     if (match) out[match[1]!] = match[2]!.replace(/^"(.*)"$/, '$1');
   }
   return out;
+}
+
+/** PROXYLESS=1 (or true, yes) in the environment: what `make e2e PROXYLESS=1` passes to the tests and commands. */
+export function proxylessFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(1|true|yes)$/i.test(env.PROXYLESS ?? '');
 }

@@ -2,6 +2,7 @@
 // on the local xDS mesh (default) or kind + Istio, through the same Driver as every scenario.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { proxylessFromEnv } from '../../cluster/env-file.ts';
 import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
 import { scenariosDirOf, scenariosDirOptions } from '../scenarios-dir.ts';
 import { parseScheduleFlag } from '../../promote/config.ts';
@@ -97,14 +98,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     out(`steps written to ${outDir} (kubectl apply -f <step folder>)`);
     out(`starting the ${driverName === 'local' ? 'local mesh' : 'kind driver'}...`);
-    const cluster =
-      driverName === 'kind'
-        ? await (await import('../../cluster/command.ts')).prepare(
-            'e2e',
-            { proxyless: values.proxyless || /^(1|true|yes)$/i.test(process.env.PROXYLESS ?? ''), offline: 'auto' },
-            (line) => process.stderr.write(`${line}\n`),
-          )
-        : undefined;
+    const cluster = driverName === 'kind' ? await kindCluster(values.proxyless) : undefined;
     const result = await promoteOnDriver(prepared, {
       driver: driverName,
       ...(cluster ? { cluster } : {}),
@@ -127,4 +121,10 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** The running kind cluster as `make e2e` resolves it (images, tools, proxyless from the flag or PROXYLESS=1). */
+async function kindCluster(proxyless: boolean) {
+  const { prepare } = await import('../../cluster/command.ts');
+  return prepare('e2e', { proxyless: proxyless || proxylessFromEnv(), offline: 'auto' }, (line) => process.stderr.write(`${line}\n`));
 }
