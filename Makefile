@@ -53,7 +53,7 @@ dashboard-screenshot: install ## Remake docs/images/dashboard.png from a real pl
 	node scripts/docs/screenshot-dashboard.ts
 
 .PHONY: workshop
-workshop: install ## Run docs/workshop/README.md's marked command blocks and check each "You should see" (the local-mesh parts, about 10 min). PART=n for one part, VERBOSE=1 for every output line.
+workshop: install ## Run docs/workshop/README.md's marked command blocks and check each "You should see" (parts 0-10, the local mesh, about 10 min). PART=n for one part (PART=11 needs the kind cluster), VERBOSE=1 for every output line.
 	node src/workshop/main.ts $(if $(PART),$(foreach p,$(PART),--part $(p))) $(if $(VERBOSE),--verbose)
 
 .PHONY: scenarios

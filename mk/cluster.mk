@@ -41,7 +41,7 @@ cluster-deploy: install ## Build images, kind load them, helm install servers v1
 	$(CLUSTER_CLI) deploy $(CLUSTER_FLAGS)
 
 .PHONY: e2e
-e2e: install ## Run every cluster scenario on kind + Istio and verify the shares (DRY_RUN=1, SCENARIO=name, PROXYLESS=1).
+e2e: install ## Run every cluster scenario on kind + Istio and verify the shares; promote-* run their promotion (DRY_RUN=1, SCENARIO=name, PROXYLESS=1).
 	$(CLUSTER_CLI) e2e $(CLUSTER_FLAGS)
 
 .PHONY: cluster-plan
