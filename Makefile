@@ -89,10 +89,10 @@ test: install helm ## Run every test: lint, typecheck, unit, integration, chart,
 	@mkdir -p .tools && rm -f .tools/test-results.json* .tools/e2e-results.json*
 	@# Both runs always run; each one's exit code is kept (<report>.exit) and judged by test-summary:
 	@# vitest exits 1 on unhandled errors, which its JSON report does not count.
-	rc=0; vitest run --exclude 'e2e/**' --reporter=default --reporter=json --outputFile.json=.tools/test-results.json || rc=$$?; echo $$rc > .tools/test-results.json.exit
+	rc=0; VITEST_PROBLEMS_FILE=.tools/test-results.json.problems.json vitest run --exclude 'e2e/**' --reporter=default --reporter=json --reporter=./scripts/tools/vitest-problems.ts --outputFile.json=.tools/test-results.json || rc=$$?; echo $$rc > .tools/test-results.json.exit
 	@# The e2e suite last and one file at a time: its verdicts rest on call timings that a machine
 	@# busy with the other suites (npm ci, docker, helm) would distort.
-	rc=0; vitest run e2e --no-file-parallelism --reporter=default --reporter=json --outputFile.json=.tools/e2e-results.json || rc=$$?; echo $$rc > .tools/e2e-results.json.exit
+	rc=0; VITEST_PROBLEMS_FILE=.tools/e2e-results.json.problems.json vitest run e2e --no-file-parallelism --reporter=default --reporter=json --reporter=./scripts/tools/vitest-problems.ts --outputFile.json=.tools/e2e-results.json || rc=$$?; echo $$rc > .tools/e2e-results.json.exit
 	@node scripts/tools/test-summary.ts .tools/test-results.json .tools/e2e-results.json
 
 .PHONY: bench

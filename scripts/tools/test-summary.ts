@@ -3,7 +3,11 @@
 // missing (its run crashed), no test ran, or vitest itself failed a run: `<report>.exit` holds that
 // run's exit code, and vitest exits 1 on unhandled errors (an unhandled rejection, an error thrown
 // after a test ended) that the JSON report does not count. A run is judged as vitest judges it.
+// `<report>.problems.json` (scripts/tools/vitest-problems.ts) names what failed a run without
+// failing a test (a hook that threw or timed out, an unhandled error) and the tests that did not
+// run: they are printed here, at the end of the log, where a reader of its last lines looks.
 import { existsSync, readFileSync } from 'node:fs';
+import type { ProblemsFile } from './vitest-problems.ts';
 
 interface Report {
   numPassedTests: number;
@@ -34,6 +38,15 @@ for (const file of files) {
     broken = true;
   } else if (exit !== 0) {
     broken = true;
+  }
+  const problemsFile = `${file}.problems.json`;
+  if (existsSync(problemsFile)) {
+    const { problems, skipped: notRun } = JSON.parse(readFileSync(problemsFile, 'utf8')) as ProblemsFile;
+    for (const p of problems) {
+      const what = p.kind === 'unhandled' ? 'unhandled error' : p.kind === 'suite' ? 'suite error (a beforeAll/afterAll hook)' : 'file error';
+      process.stderr.write(`test-summary: ${what} in ${file}: ${p.where}: ${p.message}\n${p.stack ? `${p.stack}\n` : ''}`);
+    }
+    for (const name of notRun) process.stdout.write(`skipped: ${name}\n`);
   }
   passed += report.numPassedTests;
   failed += report.numFailedTests;

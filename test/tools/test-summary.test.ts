@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '..', '..');
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const SUMMARY = join(ROOT, 'scripts', 'tools', 'test-summary.ts');
+const PROBLEMS_REPORTER = join(ROOT, 'scripts', 'tools', 'vitest-problems.ts');
 
 describe('test-summary (the verdict of make test)', () => {
   mkdirSync(join(ROOT, '.tools'), { recursive: true });
@@ -22,9 +23,9 @@ describe('test-summary (the verdict of make test)', () => {
     mkdirSync(sub);
     writeFileSync(join(sub, `${name}.test.ts`), body);
     const report = join(sub, 'results.json');
-    const r = spawnSync(process.execPath, [VITEST, 'run', '--root', sub, '--reporter=json', `--outputFile.json=${report}`], {
+    const r = spawnSync(process.execPath, [VITEST, 'run', '--root', sub, '--reporter=json', `--reporter=${PROBLEMS_REPORTER}`, `--outputFile.json=${report}`], {
       encoding: 'utf8',
-      env: { ...process.env, CI: '' },
+      env: { ...process.env, CI: '', VITEST_PROBLEMS_FILE: `${report}.problems.json` },
     });
     writeFileSync(`${report}.exit`, `${r.status}\n`);
     return { report, exit: r.status ?? -1 };
@@ -47,7 +48,35 @@ it('passes, then an AbortError is rejected with no handler', async () => {
     const r = summary(report);
     expect(r.stdout).toContain('tests: 1 passed, 0 failed, 0 skipped');
     expect(r.stderr).toMatch(/vitest exited with code 1 .* although no test failed: unhandled errors/);
+    // The error itself, at the end of the log where a CI reader looks, not only far above it.
+    expect(r.stderr).toMatch(/unhandled error in .*: outside any test: AbortError: This operation was aborted/);
     expect(r.status).toBe(1);
+  }, 60_000);
+
+  it('fails a run whose beforeAll threw, naming the suite, its error and the tests that did not run', () => {
+    const { report, exit } = runVitest(
+      'hook',
+      `import { beforeAll, describe, expect, it } from 'vitest';
+describe('needs a server', () => {
+  beforeAll(() => { throw new Error('listen EADDRINUSE: address already in use :::21001'); });
+  it('answers', () => expect(1).toBe(1));
+  it('answers again', () => expect(1).toBe(1));
+});
+it('stands alone', () => expect(1).toBe(1));
+`,
+    );
+    expect(exit).toBe(1);
+    // The JSON report counts no failed test: the suite's two tests are "pending".
+    expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ numPassedTests: 1, numFailedTests: 0, numPendingTests: 2 });
+    const r = summary(report);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('tests: 1 passed, 0 failed, 2 skipped');
+    expect(r.stderr).toMatch(
+      /suite error \(a beforeAll\/afterAll hook\) in .*: hook\.test\.ts > needs a server: listen EADDRINUSE: address already in use :::21001/,
+    );
+    expect(r.stderr).toMatch(/hook\.test\.ts:3/);
+    expect(r.stdout).toContain('skipped: hook.test.ts > needs a server > answers\n');
+    expect(r.stdout).toContain('skipped: hook.test.ts > needs a server > answers again\n');
   }, 60_000);
 
   it('passes a clean run', () => {
@@ -62,7 +91,9 @@ it('passes, then an AbortError is rejected with no handler', async () => {
     const makefile = readFileSync(join(ROOT, 'Makefile'), 'utf8');
     for (const report of ['.tools/test-results.json', '.tools/e2e-results.json']) {
       expect(makefile).toContain(`--outputFile.json=${report} || rc=$$?; echo $$rc > ${report}.exit`);
+      expect(makefile).toContain(`VITEST_PROBLEMS_FILE=${report}.problems.json vitest run`);
     }
     expect(makefile).not.toMatch(/vitest run[^\n]*\|\| true/);
+    expect(makefile.match(/--reporter=\.\/scripts\/tools\/vitest-problems\.ts/g)).toHaveLength(2);
   });
 });
