@@ -142,17 +142,16 @@ export class PlaySession {
     return fresh;
   }
 
+  /** The clients of the scenario in force, with their log lines (the dashboard reads them). */
+  activeClients(): ReturnType<LocalDriver['activeClients']> {
+    return this.driver.activeClients();
+  }
+
   /** Each running client's calls issued since the current scenario took effect, tallied. */
   status(): ClientStatus[] {
     const current = this.#current;
     if (!current) return [];
-    return this.driver.activeClients().map((c) => ({
-      identity: c.identity,
-      httpPort: c.httpPort,
-      running: c.running,
-      ...(c.running ? {} : { tail: c.tail }),
-      tally: tallyLines(callWindow(c.lines, this.#since.getTime()).lines, current.expect.servers),
-    }));
+    return clientStatuses(this.driver.activeClients(), this.#since, current.expect.servers);
   }
 
   /** Waits for the calls the checks need, then the verdict of the current scenario. */
@@ -181,4 +180,19 @@ export class PlaySession {
       }
     }
   }
+}
+
+/** Each client's calls issued at or after `since`, tallied (the prompt's status, the dashboard's bars). */
+export function clientStatuses(
+  clients: ReturnType<LocalDriver['activeClients']>,
+  since: Date,
+  servers: ReadonlyArray<{ version: string; id?: string }>,
+): ClientStatus[] {
+  return clients.map((c) => ({
+    identity: c.identity,
+    httpPort: c.httpPort,
+    running: c.running,
+    ...(c.running ? {} : { tail: c.tail }),
+    tally: tallyLines(callWindow(c.lines, since.getTime()).lines, servers),
+  }));
 }

@@ -13,8 +13,7 @@ import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { PlaySession } from '../cli/play-session.ts';
-import { DashboardModel, type DashboardState } from './state.ts';
+import { DashboardModel, type DashboardSource, type DashboardState } from './state.ts';
 
 export const DEFAULT_DASHBOARD_PORT = 8070;
 const HOST = '127.0.0.1';
@@ -40,7 +39,7 @@ export interface AttachOptions {
 export class Dashboard {
   readonly #server: Server;
   readonly port: number;
-  #session: PlaySession | undefined;
+  #session: DashboardSource | undefined;
   #model: DashboardModel | undefined;
   #streams = new Set<ServerResponse>();
   #timer: NodeJS.Timeout | undefined;
@@ -70,7 +69,8 @@ export class Dashboard {
     return new Dashboard(server, (server.address() as AddressInfo).port, app);
   }
 
-  attach(session: PlaySession, opts: AttachOptions = {}): void {
+  /** Shows a play session (switch and verify act on it) or a promotion (they are refused: the promotion owns the routing). */
+  attach(session: DashboardSource, opts: AttachOptions = {}): void {
     this.#session = session;
     this.#model = new DashboardModel(session);
     this.#log = opts.log ?? (() => {});
@@ -143,6 +143,7 @@ export class Dashboard {
         return void res.status(415).json({ ok: false, message: 'send JSON (Content-Type: application/json), e.g. {"scenario": "weighted-90-10"}' });
       }
       if (!this.#session) return void res.status(503).json({ ok: false, message: 'the mesh is starting; try again in a few seconds' });
+      if (this.#session.locked) return void res.status(409).json({ ok: false, message: this.#session.locked });
       next();
     };
     const json = express.json({ limit: '4kb' });

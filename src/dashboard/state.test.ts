@@ -74,7 +74,7 @@ describe('Timeline', () => {
     expect(view.switches).toEqual([{ at: t0 + 2000, name: 'cutover-0-100' }]);
   });
 
-  it('reads only new lines, forgets points older than the window, and starts again when the log is cleared', () => {
+  it('reads only new lines, forgets points older than the window, and reads a cleared log from its start, keeping the seconds counted', () => {
     const tl = new Timeline({ bucketMs: 1000, windowMs: 2000 });
     const lines = [line(t0, 'v1.0.0', 1)];
     tl.add('c', lines, resolve);
@@ -87,6 +87,21 @@ describe('Timeline', () => {
       clients: [{ series: [{ outcome: 'v2', shares: [null, 1] }] }],
     });
     tl.add('c', [line(t0 + 5100, 'v1.0.0', 1)], resolve); // a cleared log (fewer lines than read)
-    expect(tl.view([{ identity: 'c', key: 'c' }], t0 + 5500, []).clients[0]!.series).toEqual([{ outcome: 'v1', shares: [null, 1] }]);
+    // The v2 call counted before the log was cleared still happened in that second.
+    expect(tl.view([{ identity: 'c', key: 'c' }], t0 + 5500, []).clients[0]!.series).toEqual([
+      { outcome: 'v1', shares: [null, 0.5] },
+      { outcome: 'v2', shares: [null, 0.5] },
+    ]);
+  });
+
+  it('reads a log replaced by a longer one (the next step of a promotion) from its start', () => {
+    const tl = new Timeline({ bucketMs: 1000, windowMs: 3000 });
+    tl.add('c', [line(t0, 'v1.0.0', 1), line(t0 + 100, 'v1.0.0', 2)], resolve);
+    // Another log, as long as the first and one line more: judged by its first line, not its length.
+    tl.add('c', [line(t0 + 1000, 'v2.0.0', 3), line(t0 + 1100, 'v2.0.0', 4), line(t0 + 1200, 'v1.0.0', 5)], resolve);
+    expect(tl.view([{ identity: 'c', key: 'c' }], t0 + 1500, []).clients[0]!.series).toEqual([
+      { outcome: 'v1', shares: [null, 1, 1 / 3] },
+      { outcome: 'v2', shares: [null, 0, 2 / 3] },
+    ]);
   });
 });

@@ -8,7 +8,8 @@
 // page renders them as text only (src/dashboard/page/dashboard.js).
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import type { PlaySession } from '../cli/play-session.ts';
+import type { ClientStatus, PlayVerdict, SwitchResult } from '../cli/play-session.ts';
+import type { VerifyResult } from '../verify/check.ts';
 import { ERROR_CODE_NAMES, expectationsFor, type ShareExpectation } from '../scenarios/expect.ts';
 import type { Scenario } from '../scenarios/load.ts';
 import { shareOfKey } from '../scenarios/shares.ts';
@@ -58,6 +59,72 @@ export interface VerdictView {
   checks: Array<Pick<Check, 'identity' | 'outcome' | 'kind' | 'expected' | 'n' | 'x' | 'observed' | 'interval' | 'pValue' | 'plannedN' | 'verdict' | 'reason'>>;
 }
 
+/** One step of a promotion as the page shows it: the weight, its calls, and each gate's evidence. */
+export interface PromotionStepView {
+  index: number;
+  weight: number;
+  calls: number;
+  ms: number;
+  gates: Array<{
+    gate: string;
+    verdict: 'pass' | 'fail';
+    v1: string;
+    v2: string;
+    bound: string;
+    n: number;
+    planned: number;
+    pValue: number;
+    alpha: number;
+    power: number;
+    reason: string;
+  }>;
+}
+
+/** A `canarykit promote` run (src/promote/live.ts), live: where it is and the evidence so far. */
+export interface PromotionView {
+  scenario: string;
+  driver: 'local' | 'kind';
+  /** v2's weights, percent, in order (the last is 100). */
+  schedule: number[];
+  /** Overall level of the promotion's tests. */
+  alpha: number;
+  state: 'starting' | 'running' | 'promoted' | 'rolled-back' | 'interrupted' | 'refused' | 'failed';
+  /** The step in force: its index (0 is 0% v2), weight and folder (plain Istio YAML). */
+  inForce: { index: number; weight: number; dir: string } | null;
+  /** The step gathering calls now, with its calls so far and the calls its gates need. */
+  gathering: { index: number; weight: number; calls: number; planned: number } | null;
+  /** Every step decided so far, oldest first. */
+  steps: PromotionStepView[];
+  /** How it ended; null while it runs. */
+  result: null | { result: string; finalWeight: number; reason?: string; gate?: string; failedWeight?: number; totalCalls: number; ms: number };
+}
+
+/**
+ * What the dashboard reads and acts on: a `play` session (src/cli/play-session.ts), or a
+ * promotion (src/promote/live.ts), whose routing belongs to the promotion and refuses switches.
+ */
+export interface DashboardSource {
+  readonly current: Scenario | undefined;
+  /** When the routing of `current` took effect. */
+  readonly since: Date;
+  readonly catalogue: { runnable: Scenario[]; clusterOnly: string[] };
+  /** Every routing change so far and when (the timeline marks them). */
+  readonly history: ReadonlyArray<{ name: string; at: Date }>;
+  readonly lastVerdict: PlayVerdict | undefined;
+  readonly verifying: string | undefined;
+  /** The clients calling now, with their log lines (one process each). */
+  activeClients(): ReadonlyArray<{ identity: string; pid: number | undefined; lines: readonly string[] }>;
+  /** Each client's calls since `since`, tallied. */
+  status(): ClientStatus[];
+  switchTo(name: string): Promise<SwitchResult>;
+  verify(): Promise<VerifyResult | undefined>;
+  onChange(listener: (event: 'switch' | 'verify') => void): () => void;
+  /** The promotion in progress or ended, when the source is one. */
+  promotion?(): PromotionView;
+  /** Set when switch and verify are refused, saying why (a promotion owns the routing). */
+  readonly locked?: string;
+}
+
 export interface DashboardState {
   /** The scenario in force; null before the first switch. */
   scenario: null | {
@@ -75,6 +142,8 @@ export interface DashboardState {
   verdict: VerdictView | null;
   /** The scenario whose calls a verify is collecting, or null. */
   verifying: string | null;
+  /** A promotion's steps and gates, when the dashboard shows one (canarykit promote --dashboard). */
+  promotion: PromotionView | null;
 }
 
 /** The split rows of a client: each expected key with its observed share, then every other outcome seen. */
@@ -105,7 +174,7 @@ export function splitRows(expected: ReadonlyArray<[string, ShareExpectation]>, t
 export class Timeline {
   readonly bucketMs: number;
   readonly windowMs: number;
-  #clients = new Map<string, { read: number; buckets: Map<number, Map<string, number>> }>();
+  #clients = new Map<string, { read: number; first: string | undefined; buckets: Map<number, Map<string, number>> }>();
 
   constructor(opts: { bucketMs?: number; windowMs?: number } = {}) {
     this.bucketMs = opts.bucketMs ?? 1000;
@@ -115,8 +184,12 @@ export class Timeline {
   /** Reads the lines of `key` (one client process) not read yet. */
   add(key: string, lines: readonly string[], resolve: (id: string) => { version: string }): void {
     let entry = this.#clients.get(key);
-    // Fewer lines than read: the log was cleared; start again.
-    if (!entry || lines.length < entry.read) this.#clients.set(key, (entry = { read: 0, buckets: new Map() }));
+    if (!entry) this.#clients.set(key, (entry = { read: 0, first: undefined, buckets: new Map() }));
+    // A log cleared since the last read (promote forgets each step's lines; a cleanup does too) has
+    // another first line, or fewer lines: read it from its start. The seconds counted stay: those
+    // calls happened.
+    if (lines.length < entry.read || (entry.read > 0 && lines[0] !== entry.first)) entry.read = 0;
+    entry.first = lines[0];
     for (let i = entry.read; i < lines.length; i++) {
       const text = lines[i]!;
       const event = parseClientLine(text);
@@ -165,13 +238,13 @@ export function scenarioFiles(scenario: Scenario): Array<{ path: string; text: s
   return [...scenario.files, scenario.expectFile].map((file) => ({ path: relative(scenario.dir, file), text: readFileSync(file, 'utf8') }));
 }
 
-/** Builds the dashboard's state from a play session. Keeps the timeline and the files between calls. */
+/** Builds the dashboard's state from a play session or a promotion. Keeps the timeline and the files between calls. */
 export class DashboardModel {
-  readonly #session: PlaySession;
+  readonly #session: DashboardSource;
   readonly #timeline: Timeline;
   #files: { scenario: Scenario; files: Array<{ path: string; text: string }> } | undefined;
 
-  constructor(session: PlaySession, timeline = new Timeline()) {
+  constructor(session: DashboardSource, timeline = new Timeline()) {
     this.#session = session;
     this.#timeline = timeline;
   }
@@ -180,7 +253,7 @@ export class DashboardModel {
     const session = this.#session;
     const current = session.current;
     const catalogue = session.catalogue;
-    const active = session.driver.activeClients();
+    const active = session.activeClients();
     const resolve = versionResolver(current?.expect.servers);
     for (const c of active) this.#timeline.add(processKey(c), c.lines, resolve);
     if (current && this.#files?.scenario !== current) {
@@ -254,6 +327,7 @@ export class DashboardModel {
           }
         : null,
       verifying: session.verifying ?? null,
+      promotion: session.promotion?.() ?? null,
     };
   }
 }

@@ -28,6 +28,14 @@ const PLURAL: Record<string, string> = {
   WorkloadEntry: 'workloadentries',
 };
 
+/** How many times start() tries when a port it chose was taken before its program bound it. */
+export const PORT_ATTEMPTS = 3;
+
+/** True when a start failed because a program could not bind its port (etcd, kube-apiserver, istiod all say it so). */
+export function isPortTaken(error: unknown): boolean {
+  return error instanceof IstiodPlaneError && /bind: address already in use/.test(error.message);
+}
+
 export class IstiodPlaneError extends Error {
   constructor(message: string, fix: string) {
     super(`${message}\n  fix: ${fix}`);
@@ -94,6 +102,8 @@ interface Started {
 export interface IstiodPlaneOptions {
   readonly log?: (line: string) => void;
   readonly root?: string;
+  /** Chooses each program's port (default: one free now); tests pass one that returns a taken port. */
+  readonly choosePort?: () => Promise<number>;
 }
 
 /** Time istiod took from its start to ready (make bench reports it). */
@@ -115,21 +125,34 @@ export class IstiodControlPlane {
   #version = 0;
   timings: IstiodTimings = { apiserverMs: 0, istiodMs: 0 };
 
-  private constructor(programs: ReturnType<typeof istiodPrograms>, log: (line: string) => void) {
+  readonly #choosePort: () => Promise<number>;
+
+  private constructor(programs: ReturnType<typeof istiodPrograms>, log: (line: string) => void, choosePort: () => Promise<number>) {
     this.#programs = programs;
     this.#log = log;
+    this.#choosePort = choosePort;
     this.#dir = mkdtempSync(join(tmpdir(), 'canarykit-istiod-'));
   }
 
-  /** Starts etcd, kube-apiserver and istiod on loopback; stops whatever started if any step fails. */
+  /**
+   * Starts etcd, kube-apiserver and istiod on loopback; stops whatever started if any step fails.
+   * Their ports are chosen free just before they bind them (the programs must be told their ports
+   * up front), so another process may take one in between: a start that fails for a port in use
+   * starts again on new ports, up to PORT_ATTEMPTS times, and says so.
+   */
   static async start(options: IstiodPlaneOptions = {}): Promise<IstiodControlPlane> {
-    const plane = new IstiodControlPlane(istiodPrograms(options.root), options.log ?? (() => {}));
-    try {
-      await plane.#start();
-      return plane;
-    } catch (error) {
-      await plane.stop();
-      throw error;
+    const programs = istiodPrograms(options.root);
+    const log = options.log ?? (() => {});
+    for (let attempt = 1; ; attempt++) {
+      const plane = new IstiodControlPlane(programs, log, options.choosePort ?? freePort);
+      try {
+        await plane.#start();
+        return plane;
+      } catch (error) {
+        await plane.stop();
+        if (attempt >= PORT_ATTEMPTS || !isPortTaken(error)) throw error;
+        log(`istiod plane: a port was taken between choosing and binding it (attempt ${attempt} of ${PORT_ATTEMPTS}); starting again on new ports`);
+      }
     }
   }
 
@@ -170,7 +193,7 @@ export class IstiodControlPlane {
   }
 
   async #start(): Promise<void> {
-    for (const key of Object.keys(this.#ports) as (keyof Ports)[]) this.#ports[key] = await freePort();
+    for (const key of Object.keys(this.#ports) as (keyof Ports)[]) this.#ports[key] = await this.#choosePort();
     const p = this.#ports;
     const t0 = Date.now();
     mkdirSync(join(this.#dir, 'certs'));

@@ -36,11 +36,19 @@ export interface PromotionResult {
   diagnostics?: string;
 }
 
+export interface StepProgress {
+  calls: number;
+  planned: number;
+  gates: readonly GateResult[];
+  /** The client's log lines of the step so far (the calls the gates judge). */
+  lines: readonly string[];
+}
+
 export interface PromoteEvents {
   /** A step's routing is in force. */
   applied?(step: StepFolder): void;
-  /** Progress while a step gathers calls (calls so far, calls planned). */
-  progress?(step: StepFolder, calls: number, planned: number): void;
+  /** Progress while a step gathers calls: calls so far, calls planned, the gates decided so far, the step's client lines. */
+  progress?(step: StepFolder, progress: StepProgress): void;
   /** A step's gates decided. */
   decided?(record: StepRecord): void;
 }
@@ -125,8 +133,8 @@ export async function runPromotion(options: PromoteOptions): Promise<PromotionRe
         const lines = await port.calls(since, wanted);
         sample = sampleFromLines(lines, servers);
         calls = sample.v1.calls + sample.v2.calls + sample.unattributed;
-        options.events?.progress?.(step, calls, plan.needTotal);
         decision.add(sample);
+        options.events?.progress?.(step, { calls, planned: plan.needTotal, gates: decision.results, lines });
         if (decision.done || now() > deadline) break;
         // Short of v1 or v2 calls (the split is random): ask for enough more calls to make up for it.
         const w = step.weight / 100;

@@ -3,7 +3,9 @@
 // the same verdict code as with src/mesh. Needs the programs `make offline-images` builds (CI builds
 // them before `make test`); elsewhere the suite is skipped with the command that enables it.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../src/free-port.ts';
 import { describeWithTool } from '../chart/tool-gate.ts';
 import { runScenario } from '../../src/driver/run-scenario.ts';
 import { IstiodControlPlane, istiodPrograms } from '../../src/istiod/istiod-plane.ts';
@@ -73,5 +75,53 @@ describeWithTool(
       await plane.stop();
       for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
     }, 120_000);
+
+    // The programs are told their ports up front, so a port chosen free may be taken before they
+    // bind it (CI runs several suites at once). Here etcd's is taken on purpose, the first time.
+    it('start again on new ports when a chosen port was taken before its program bound it, and say so', async () => {
+      const taken = await listenAnywhere();
+      try {
+        let calls = 0;
+        const lines: string[] = [];
+        const plane = await IstiodControlPlane.start({
+          log: (line) => lines.push(line),
+          choosePort: () => (++calls === 1 ? Promise.resolve(taken.port) : freePort()),
+        });
+        try {
+          expect(lines.join('\n')).toMatch(/a port was taken between choosing and binding it \(attempt 1 of 3\); starting again on new ports/);
+          expect(plane.address).not.toBe(`127.0.0.1:${taken.port}`);
+          expect(plane.pids().length).toBe(3);
+        } finally {
+          await plane.stop();
+        }
+      } finally {
+        taken.server.close();
+      }
+    }, 180_000);
+
+    it('give up after 3 tries when the port stays taken, with the log line that says so', async () => {
+      const taken = await listenAnywhere();
+      try {
+        let calls = 0;
+        const lines: string[] = [];
+        // The first port of every try (etcd's client port) is the taken one.
+        const start = IstiodControlPlane.start({
+          log: (line) => lines.push(line),
+          choosePort: () => (calls++ % 6 === 0 ? Promise.resolve(taken.port) : freePort()),
+        });
+        await expect(start).rejects.toThrow(new RegExp(`etcd exited[\\s\\S]*127\\.0\\.0\\.1:${taken.port}: bind: address already in use[\\s\\S]*fix:`));
+        expect(calls).toBe(3 * 6);
+        expect(lines.filter((l) => l.includes('starting again on new ports'))).toHaveLength(2);
+      } finally {
+        taken.server.close();
+      }
+    }, 180_000);
   },
 );
+
+/** A TCP server on some loopback port, holding it. */
+async function listenAnywhere(): Promise<{ server: Server; port: number }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}

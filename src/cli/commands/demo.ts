@@ -1,6 +1,7 @@
 // `canarykit demo`: every local scenario on the local xDS mesh, with progress, one report per
 // scenario and a summary; exit code 1 if any check fails. `--json` prints only the machine form.
 import { parseArgs } from 'node:util';
+import { untilInterrupted } from '../until-interrupted.ts';
 import { Dashboard, DEFAULT_DASHBOARD_PORT } from '../../dashboard/server.ts';
 import { demoJson, runDemo } from '../../demo/run-demo.ts';
 import { KIT_SCENARIOS_DIR } from '../../kit-files.ts';
@@ -123,17 +124,4 @@ export async function run(argv: string[]): Promise<number> {
     await result.live?.stop();
   }
   return result.passed ? 0 : 1;
-}
-
-/** Resolves on Ctrl-C (SIGINT) or SIGTERM. */
-function untilInterrupted(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }

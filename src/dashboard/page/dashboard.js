@@ -239,7 +239,63 @@ function renderVerdict(state) {
   $('verdict-table').replaceChildren(el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows)));
 }
 
+// --- a promotion (canarykit promote --dashboard): its steps, the step gathering calls, each gate's evidence
+const STATE_TEXT = { starting: 'starting', running: 'running', promoted: 'promoted to 100% v2', 'rolled-back': 'rolled back to 0% v2',
+  interrupted: 'interrupted: rolled back to 0% v2', refused: 'refused: routing unchanged', failed: 'failed' };
+function gateTable(gates) {
+  const head = el('tr', {}, ...['gate', 'v1', 'v2', 'bound', 'n', 'planned', 'p', 'alpha', 'power', 'verdict'].map((h) => el('th', {}, h)));
+  const rows = gates.map((g) => el('tr', { title: g.reason, dataset: { gate: g.gate, verdict: g.verdict } },
+    el('td', {}, g.gate), el('td', {}, g.v1), el('td', {}, g.v2), el('td', {}, g.bound),
+    el('td', { className: 'num' }, String(g.n)), el('td', { className: 'num' }, String(g.planned)),
+    el('td', { className: 'num' }, pText(g.pValue)), el('td', { className: 'num' }, String(Number(g.alpha.toPrecision(3)))),
+    el('td', { className: 'num' }, pct(g.power)), el('td', { className: g.verdict }, g.verdict)));
+  return el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
+function renderPromotion(state) {
+  const p = state.promotion;
+  $('promotion-section').hidden = !p;
+  // The routing belongs to the promotion: no switch, no verify.
+  $('switch-form').hidden = Boolean(p);
+  $('scenario-buttons').hidden = Boolean(p);
+  $('verdict-section').hidden = Boolean(p);
+  if (!p) return;
+  document.body.dataset.promotion = p.state;
+  $('promotion-scenario').textContent = p.scenario + ' (' + (p.driver === 'kind' ? 'kind + Istio' : 'local mesh') + ')';
+  $('promotion-state').textContent = STATE_TEXT[p.state] || p.state;
+  $('promotion-state').className = p.state;
+  const inForce = p.inForce ? p.inForce.weight + '% v2 in force (' + p.inForce.dir + ')' : 'no step applied yet';
+  const r = p.result;
+  $('promotion-summary').textContent = r
+    ? 'Ended ' + (STATE_TEXT[r.result] || r.result) + ' after ' + r.totalCalls + ' calls in ' + (r.ms / 1000).toFixed(1) + ' s; ' + inForce + '.' + (r.reason ? ' ' + r.reason : '')
+    : inForce + '. Each step below 100% holds until its planned calls are in, then its gates decide (alpha ' + p.alpha + ' in all).';
+  const decided = new Map(p.steps.filter((st) => st.gates.length > 0 || st.weight >= 100).map((st) => [st.index, st]));
+  $('promotion-schedule').replaceChildren(...p.schedule.map((weight, i) => {
+    const index = i + 1;
+    const st = decided.get(index);
+    const failed = st && st.gates.some((g) => g.verdict === 'fail');
+    const complete = st && (st.weight >= 100 || st.gates.length === 3);
+    const cls = [failed ? 'failed' : complete ? 'passed' : p.gathering && p.gathering.index === index ? 'gathering' : '',
+      p.inForce && p.inForce.index === index ? 'in-force' : ''].filter(Boolean).join(' ');
+    return el('li', { className: cls, dataset: { weight: String(weight) } }, weight + '%');
+  }));
+  const g = p.gathering;
+  if (g) {
+    const bar = el('div', {});
+    bar.style.width = Math.min(100, (100 * g.calls) / Math.max(1, g.planned)) + '%';
+    $('promotion-gathering').replaceChildren(
+      el('p', {}, 'Step ' + g.index + ' (' + g.weight + '% v2): ' + g.calls + ' of the ' + g.planned + ' calls its gates need'),
+      el('div', { className: 'progress', role: 'progressbar', 'aria-valuenow': String(g.calls), 'aria-valuemax': String(g.planned) }, bar));
+  } else {
+    $('promotion-gathering').replaceChildren();
+  }
+  $('promotion-steps').replaceChildren(...[...p.steps].reverse().map((st) => el('div', { className: 'promotion-step', dataset: { index: String(st.index), weight: String(st.weight) } },
+    el('h3', {}, 'Step ' + st.index + ': ' + st.weight + '% v2, ' + st.calls + ' calls' + (st.ms ? ' in ' + (st.ms / 1000).toFixed(1) + ' s' : ' so far')),
+    st.gates.length ? gateTable(st.gates) : el('p', { className: 'muted' }, st.weight >= 100 ? 'All of the calls go to v2: nothing left to compare.' : 'No gate has decided yet.'))));
+}
+
 function render(state) {
+  renderPromotion(state);
   renderScenario(state);
   renderClients(state);
   renderTimeline(state);
