@@ -45,8 +45,8 @@ play: install ## Keep the local mesh running, switch scenarios by name; prints t
 	node bin/canarykit.js play
 
 .PHONY: promote
-promote: install ## Promote v2 step by step with exact gates, rolling back on a failed one. SCENARIO=promote-good|promote-flaky|promote-slow; SCHEDULE=5,10,25,50,100; DRIVER=kind (PROXYLESS=1) on the cluster.
-	node bin/canarykit.js promote --scenario $(or $(SCENARIO),promote-good) $(if $(SCHEDULE),--schedule $(SCHEDULE)) $(if $(DRIVER),--driver $(DRIVER)) $(if $(filter 1 true yes,$(PROXYLESS)),--proxyless)
+promote: install ## Promote v2 step by step with exact gates, rolling back on a failed one. SCENARIO=promote-good|promote-flaky|promote-slow; SCHEDULE=5,10,25,50,100; DRIVER=kind (PROXYLESS=1) on the cluster; DASHBOARD=1 shows it live.
+	node bin/canarykit.js promote --scenario $(or $(SCENARIO),promote-good) $(if $(SCHEDULE),--schedule $(SCHEDULE)) $(if $(DRIVER),--driver $(DRIVER)) $(if $(filter 1 true yes,$(PROXYLESS)),--proxyless) $(if $(filter 1 true yes,$(DASHBOARD)),--dashboard)
 
 .PHONY: dashboard-screenshot
 dashboard-screenshot: install ## Remake docs/images/dashboard.png from a real play run in Chromium (about a minute).
