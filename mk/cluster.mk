@@ -41,8 +41,8 @@ cluster-deploy: install ## Build images, kind load them, helm install servers v1
 	$(CLUSTER_CLI) deploy $(CLUSTER_FLAGS)
 
 .PHONY: e2e
-e2e: install ## Run every cluster scenario on kind + Istio and verify the shares; promote-* run their promotion (DRY_RUN=1, SCENARIO=name, PROXYLESS=1).
-	$(CLUSTER_CLI) e2e $(CLUSTER_FLAGS)
+e2e: install ## Run every cluster scenario on kind + Istio and verify the shares; promote-* run their promotion (DRY_RUN=1, SCENARIO=name, PROXYLESS=1, DASHBOARD=1: live page).
+	$(CLUSTER_CLI) e2e $(CLUSTER_FLAGS) $(if $(filter 1 true yes,$(DASHBOARD)),--dashboard)
 
 .PHONY: cluster-plan
 cluster-plan: install ## Print the whole kind + Istio plan (up, deploy, e2e, down) without running it.

@@ -37,6 +37,14 @@ describe('canarykit cluster arguments', () => {
     expect(() => parseClusterArgs(['e2e', '--sample-seconds', 'soon'])).toThrow(/positive number/);
     expect(() => parseClusterArgs(['e2e', '--dryrun'])).toThrow();
   });
+
+  it('e2e --dashboard: port 8070 unless given; a port without --dashboard, or not a port, is refused', () => {
+    expect(parseClusterArgs(['e2e', '--dashboard']).options.dashboardPort).toBe(8070);
+    expect(parseClusterArgs(['e2e', '--dashboard', '--dashboard-port', '0']).options.dashboardPort).toBe(0);
+    expect(parseClusterArgs(['e2e']).options.dashboardPort).toBeUndefined();
+    expect(() => parseClusterArgs(['e2e', '--dashboard-port', '9000'])).toThrow(/--dashboard-port needs --dashboard/);
+    expect(() => parseClusterArgs(['e2e', '--dashboard', '--dashboard-port', 'http'])).toThrow(/--dashboard-port must be a port number, got 'http'/);
+  });
 });
 
 describe.runIf(existsSync(join(REPO_ROOT, 'scenarios/weighted-90-10')))('canarykit cluster --dry-run on scenarios/', () => {

@@ -7,13 +7,19 @@ import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DriverClient } from '../driver/driver.ts';
 import { runScenario } from '../driver/run-scenario.ts';
+import { untilInterrupted } from '../cli/until-interrupted.ts';
+import { Dashboard, DEFAULT_DASHBOARD_PORT } from '../dashboard/server.ts';
 import { PROMOTE_PATH } from '../promote/config.ts';
+import { PromotionLive } from '../promote/live.ts';
+import type { PromoteEvents } from '../promote/promote.ts';
 import { formatPromotion } from '../promote/report.ts';
 import { outcomeMismatch, preparePromotion, promoteOnDriver } from '../promote/session.ts';
 import type { StepFolder } from '../promote/step-files.ts';
 import { listScenarios, type Scenario } from '../scenarios/load.ts';
 import { plannedCalls, verifyLogs } from '../verify/check.ts';
 import { formatReport } from '../verify/report.ts';
+import { ClientLogStreams } from './client-logs.ts';
+import { ClusterRunLive } from './e2e-live.ts';
 import { Executor } from './executor.ts';
 import { loadIstioOperator } from './istio-operator.ts';
 import { loadKindConfig } from './kind-config.ts';
@@ -35,7 +41,7 @@ import { proxylessSkipReason } from './proxyless.ts';
 import { renderPlan } from './render.ts';
 import { DEFAULT_CLIENT_RATE, defaultClusterSettings, REPO_ROOT, type ClusterSettings } from './settings.ts';
 import { scenariosDirOf, scenariosDirOptions } from '../cli/scenarios-dir.ts';
-import { ClusterError, execaRunner, firstLine, preflight, type CommandRunner } from './tools.ts';
+import { ClusterError, execaRunner, findTool, firstLine, preflight, type CommandRunner } from './tools.ts';
 
 const USAGE = `Usage: canarykit cluster <command> [options]
 
@@ -56,6 +62,10 @@ Options:
   --json FILE           e2e: write the results as JSON (default tmp/cluster/e2e-results.json)
   --no-build            deploy: skip 'make build' (images already built)
   --sample-seconds N    e2e: traffic time per scenario after routing took effect (default: from the expected shares)
+  --dashboard           e2e: serve the mesh dashboard on 127.0.0.1 while the scenarios run (each scenario's
+                        YAML, its clients' split read from their pods' logs, the timeline, each verdict; a
+                        promotion's steps and gates); it stays open after the run until Ctrl-C
+  --dashboard-port N    its port (default ${DEFAULT_DASHBOARD_PORT}; 0: any free port)
 `;
 
 export interface ClusterCliOptions {
@@ -69,6 +79,8 @@ export interface ClusterCliOptions {
   readonly offline: OfflineChoice;
   /** e2e: where to write the JSON results (relative to the repository; default tmp/cluster/e2e-results.json). */
   readonly json?: string;
+  /** e2e: the mesh dashboard's port on 127.0.0.1 (0: any free port); no dashboard when undefined. */
+  readonly dashboardPort?: number;
   readonly out?: (text: string) => void;
   readonly err?: (text: string) => void;
 }
@@ -342,6 +354,56 @@ async function runE2e(
     { runner, versions: settings.versions, clusterName: settings.clusterName, where: { localBin, path: runner.path } },
     { cluster: true, tools: ['kind', 'kubectl', 'helm', 'istioctl'] },
   );
+  // The dashboard listens before any scenario runs, so a port in use stops here.
+  const live = options.dashboardPort !== undefined ? await e2eDashboard(settings, runner, options.dashboardPort, out) : undefined;
+  const close = async () => {
+    await live?.streams.close();
+    await live?.dashboard.close();
+  };
+  let code: number;
+  try {
+    code = await runE2eScenarios(settings, runner, scenarios, options, out, log, live?.source);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  if (live) {
+    out(`\ndashboard: ${live.dashboard.url} stays open with the last scenario and its verdict; Ctrl-C to stop\n`);
+    await untilInterrupted();
+    await close();
+  }
+  return code;
+}
+
+/** The mesh dashboard of an e2e run: the scenario in force, its clients read from their pods' logs. */
+async function e2eDashboard(settings: ClusterSettings, runner: CommandRunner, port: number, out: (t: string) => void) {
+  const kubectl = findTool('kubectl', { localBin: join(settings.repoRoot, '.tools/bin'), ...(runner.path !== undefined ? { path: runner.path } : {}) });
+  if (!kubectl) throw new ClusterError('kubectl not found on PATH or in .tools/bin: the dashboard reads the clients with it', 'make cluster-tools');
+  let dashboard: Dashboard;
+  try {
+    dashboard = await Dashboard.listen({ port });
+  } catch (error) {
+    throw new ClusterError(
+      (error as Error).message.replace(', or --no-dashboard', ''),
+      'pass --dashboard-port with a free port (0: any), or leave out --dashboard',
+    );
+  }
+  const streams = new ClientLogStreams({ kubectl, context: settings.context, namespace: settings.namespace });
+  const source = new ClusterRunLive(streams);
+  dashboard.attach(source);
+  out(`dashboard: ${dashboard.url} (each scenario as it runs on the cluster; stays open after the run until Ctrl-C)\n`);
+  return { dashboard, streams, source };
+}
+
+async function runE2eScenarios(
+  settings: ClusterSettings,
+  runner: CommandRunner,
+  scenarios: readonly Scenario[],
+  options: ClusterCliOptions,
+  out: (t: string) => void,
+  log: (l: string) => void,
+  live: ClusterRunLive | undefined,
+): Promise<number> {
   const driver = new KindDriver({ settings, log, runner });
   await driver.up();
   const results: ClusterScenarioResult[] = [];
@@ -355,7 +417,7 @@ async function runE2e(
     }
     log(`\n=== ${scenario.name} (kind, ${settings.meshMode})`);
     if (isPromotion(scenario)) {
-      results.push(await runPromotionE2e(scenario, { settings, runner }, driver, out, log));
+      results.push(await runPromotionE2e(scenario, { settings, runner }, driver, out, log, live));
       continue;
     }
     const started = Date.now();
@@ -365,8 +427,10 @@ async function runE2e(
         driver,
         scenario,
         sampleMs: options.sampleSeconds !== undefined ? options.sampleSeconds * 1000 : sampleMsFor(scenario),
+        ...(live ? { onRouting: (since: Date) => live.routing(scenario, since) } : {}),
         verify: (_s, logs) => {
           verdict = verifyLogs(scenario.expect, logs, 'cluster');
+          live?.verdict(scenario, verdict);
           return { passed: verdict.passed, report: formatReport(verdict) };
         },
       });
@@ -415,6 +479,7 @@ async function runPromotionE2e(
   driver: KindDriver,
   out: (t: string) => void,
   log: (l: string) => void,
+  live?: ClusterRunLive,
 ): Promise<ClusterScenarioResult> {
   const started = Date.now();
   let steps: StepFolder[] = [];
@@ -422,18 +487,22 @@ async function runPromotionE2e(
     const prepared = preparePromotion(scenario.dir, { outDir: join(cluster.settings.repoRoot, 'tmp', 'cluster', 'promote', scenario.name) });
     steps = prepared.steps;
     const applied: number[] = [];
+    const promotion = live ? new PromotionLive(prepared, 'kind') : undefined;
+    if (promotion) live?.promoting(scenario, promotion);
     const result = await promoteOnDriver(prepared, {
       driver: 'kind',
       cluster,
-      events: {
+      ...(promotion ? { onUp: () => promotion.started() } : {}),
+      events: (promotion ? (inner: PromoteEvents) => promotion.events(inner) : (inner: PromoteEvents) => inner)({
         applied: (step) => {
           applied.push(step.weight);
           log(`[${scenario.name}] step ${step.index}: ${step.weight}% v2 in force`);
         },
         decided: (r) =>
           log(`[${scenario.name}]   ${r.calls} calls in ${(r.ms / 1000).toFixed(1)} s: ${r.gates.map((g) => `${g.gate} ${g.verdict}`).join(', ')}`),
-      },
+      }),
     });
+    promotion?.finish(result);
     const report = formatPromotion(scenario.name, result, prepared.config);
     const mismatch = outcomeMismatch(prepared, result, applied);
     const outcome = prepared.config.outcome;
@@ -468,11 +537,17 @@ export function parseClusterArgs(argv: readonly string[]): { command: string | u
       'sample-seconds': { type: 'string' },
       offline: { type: 'string' },
       json: { type: 'string' },
+      dashboard: { type: 'boolean', default: false },
+      'dashboard-port': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const sample = values['sample-seconds'];
   if (sample !== undefined && !(Number(sample) > 0)) throw new ClusterError(`--sample-seconds must be a positive number, got '${sample}'`);
+  if (values['dashboard-port'] !== undefined && !values.dashboard) throw new ClusterError('--dashboard-port needs --dashboard', 'add --dashboard');
+  const dashboardPort = Number(values['dashboard-port'] ?? DEFAULT_DASHBOARD_PORT);
+  if (!Number.isInteger(dashboardPort) || dashboardPort < 0 || dashboardPort > 65535)
+    throw new ClusterError(`--dashboard-port must be a port number, got '${values['dashboard-port']}'`, 'pass a free port, or 0 for any');
   return {
     command: positionals[0],
     help: values.help,
@@ -485,6 +560,7 @@ export function parseClusterArgs(argv: readonly string[]): { command: string | u
       offline: parseOfflineChoice(values.offline ?? process.env.OFFLINE),
       ...(values.json !== undefined ? { json: values.json } : {}),
       ...(sample !== undefined ? { sampleSeconds: Number(sample) } : {}),
+      ...(values.dashboard ? { dashboardPort } : {}),
     },
   };
 }

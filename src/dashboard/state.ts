@@ -119,8 +119,8 @@ export interface DashboardSource {
   switchTo(name: string): Promise<SwitchResult>;
   verify(): Promise<VerifyResult | undefined>;
   onChange(listener: (event: 'switch' | 'verify') => void): () => void;
-  /** The promotion in progress or ended, when the source is one. */
-  promotion?(): PromotionView;
+  /** The promotion in progress or ended, when the source runs one. */
+  promotion?(): PromotionView | undefined;
   /** Set when switch and verify are refused, saying why (a promotion owns the routing). */
   readonly locked?: string;
 }
@@ -144,6 +144,8 @@ export interface DashboardState {
   verifying: string | null;
   /** A promotion's steps and gates, when the dashboard shows one (canarykit promote --dashboard). */
   promotion: PromotionView | null;
+  /** Why switch and verify are refused (a promotion or an e2e run owns the routing), or null. */
+  locked: string | null;
 }
 
 /** The split rows of a client: each expected key with its observed share, then every other outcome seen. */
@@ -328,6 +330,7 @@ export class DashboardModel {
         : null,
       verifying: session.verifying ?? null,
       promotion: session.promotion?.() ?? null,
+      locked: session.locked ?? null,
     };
   }
 }

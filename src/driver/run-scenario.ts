@@ -17,6 +17,8 @@ export interface RunScenarioOptions {
   readonly verify: (scenario: Scenario, logs: CollectedLogs) => VerifyOutcome | Promise<VerifyOutcome>;
   /** How long traffic flows after routing took effect before the logs are collected. */
   readonly sampleMs: number;
+  /** Told when the routing took effect, the start of the calls that count (a dashboard follows from there). */
+  readonly onRouting?: (since: Date) => void;
   /** Injected for tests. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => Date;
@@ -52,6 +54,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
     await driver.waitForRouting(scenario, applied);
     // Count only what was logged after routing took effect: lines from the old routing are not evidence.
     const since = now();
+    options.onRouting?.(since);
     await sleep(options.sampleMs);
     const logs = await driver.collect(scenario, since);
     const outcome = await verify(scenario, logs);

@@ -26,6 +26,19 @@ describe('canarykit promote: bad input', () => {
     expect(r.stdout).not.toMatch(/starting/);
   });
 
+  it('--dashboard-port without --dashboard, or with --json, or not a port', () => {
+    for (const [args, message] of [
+      [['--dashboard-port', '9000'], /--dashboard-port needs --dashboard/],
+      [['--dashboard', '--json'], /--dashboard and --json do not go together/],
+      [['--dashboard', '--dashboard-port', 'x'], /--dashboard-port must be a port number \(0: any free port\), got "x"/],
+    ] as const) {
+      const r = promote('--scenario', 'promote-good', ...args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.wroteSteps).toBe(false);
+    }
+  });
+
   it('a schedule that does not end at 100', () => {
     const r = promote('--scenario', 'promote-good', '--schedule', '5,10,50');
     expect(r.code).toBe(2);

@@ -84,7 +84,7 @@ let lastCatalogue = '';
 
 function renderScenario(state) {
   const s = state.scenario;
-  $('scenario-name').textContent = s ? s.name : 'none yet (type a name or click one below)';
+  $('scenario-name').textContent = s ? s.name : state.locked ? 'none yet' : 'none yet (type a name or click one below)';
   $('scenario-since').textContent = s ? 'in force since ' + time(s.since) : '';
   $('scenario-description').textContent = s ? s.description : '';
   $('scenario-notes').textContent = s && s.notes ? s.notes : '';
@@ -221,7 +221,7 @@ function renderVerdict(state) {
   if (state.verifying) $('verify-message').textContent = 'collecting the calls ' + state.verifying + "'s checks need...";
   else if ($('verify-message').textContent.startsWith('collecting')) $('verify-message').textContent = '';
   if (!v) {
-    $('verdict-summary').textContent = 'No verdict yet: press Verify (or type verify at the play prompt).';
+    $('verdict-summary').textContent = state.locked ? 'No verdict yet.' : 'No verdict yet: press Verify (or type verify at the play prompt).';
     $('verdict-table').replaceChildren();
     return;
   }
@@ -255,10 +255,13 @@ function gateTable(gates) {
 function renderPromotion(state) {
   const p = state.promotion;
   $('promotion-section').hidden = !p;
-  // The routing belongs to the promotion: no switch, no verify.
-  $('switch-form').hidden = Boolean(p);
-  $('scenario-buttons').hidden = Boolean(p);
-  $('verdict-section').hidden = Boolean(p);
+  // A promotion or an e2e run owns the routing: no switch, no verify; the page says why.
+  $('switch-form').hidden = Boolean(state.locked);
+  $('scenario-buttons').hidden = Boolean(state.locked);
+  $('verify-button').hidden = Boolean(state.locked);
+  $('locked').textContent = state.locked || '';
+  // A promotion's gates have their own table (below); an e2e run's verdicts show in the verdict's.
+  $('verdict-section').hidden = Boolean(p) && !state.verdict;
   if (!p) return;
   document.body.dataset.promotion = p.state;
   $('promotion-scenario').textContent = p.scenario + ' (' + (p.driver === 'kind' ? 'kind + Istio' : 'local mesh') + ')';
