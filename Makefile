@@ -49,8 +49,9 @@ promote: install ## Promote v2 step by step with exact gates, rolling back on a 
 	node bin/canarykit.js promote --scenario $(or $(SCENARIO),promote-good) $(if $(SCHEDULE),--schedule $(SCHEDULE)) $(if $(DRIVER),--driver $(DRIVER)) $(if $(filter 1 true yes,$(PROXYLESS)),--proxyless) $(if $(filter 1 true yes,$(DASHBOARD)),--dashboard)
 
 .PHONY: dashboard-screenshot
-dashboard-screenshot: install ## Remake docs/images/dashboard.png from a real play run in Chromium (about a minute).
+dashboard-screenshot: install ## Remake docs/images/dashboard.png (a play run) and promote-dashboard.png (a promotion) from real runs in Chromium (about two minutes).
 	node scripts/docs/screenshot-dashboard.ts
+	node scripts/docs/screenshot-promotion.ts
 
 .PHONY: workshop
 workshop: install ## Run docs/workshop/README.md's marked command blocks and check each "You should see" (parts 0-10, the local mesh, about 10 min). PART=n for one part (PART=11 needs the kind cluster), VERBOSE=1 for every output line.

@@ -94,6 +94,15 @@ describe('Timeline', () => {
     ]);
   });
 
+  it('draws a run younger than the window from a little before its first call or switch', () => {
+    const tl = new Timeline({ bucketMs: 1000, windowMs: 180_000 });
+    tl.add('c', [line(t0 + 10_000, 'v1.0.0', 1)], resolve);
+    const view = tl.view([{ identity: 'c', key: 'c' }], t0 + 12_500, [{ at: t0 + 9_500, name: 'all-v1' }]);
+    // The switch at second 9, five empty points before it, through now (second 12).
+    expect(view.times).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12].map((s) => t0 + s * 1000));
+    expect(view.clients[0]!.series).toEqual([{ outcome: 'v1', shares: [null, null, null, null, null, null, 1, null, null] }]);
+  });
+
   it('reads a log replaced by a longer one (the next step of a promotion) from its start', () => {
     const tl = new Timeline({ bucketMs: 1000, windowMs: 3000 });
     tl.add('c', [line(t0, 'v1.0.0', 1), line(t0 + 100, 'v1.0.0', 2)], resolve);

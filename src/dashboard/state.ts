@@ -168,6 +168,9 @@ export function splitRows(expected: ReadonlyArray<[string, ShareExpectation]>, t
   return rows;
 }
 
+/** Empty points drawn before the first call or switch of a run younger than the window. */
+const LEAD_BUCKETS = 5;
+
 /**
  * Per-second counts of each client process's outcomes, read incrementally from its log lines
  * (each call is placed at the second it started, so a rule change shows as a step at the switch),
@@ -210,14 +213,20 @@ export class Timeline {
   /** The window ending at `now` for these clients (identity → process key). */
   view(clients: ReadonlyArray<{ identity: string; key: string }>, now: number, switches: ReadonlyArray<{ at: number; name: string }>): TimelineView {
     const last = Math.floor(now / this.bucketMs) * this.bucketMs;
-    const first = last - this.windowMs + this.bucketMs;
-    for (const entry of this.#clients.values()) for (const at of entry.buckets.keys()) if (at < first) entry.buckets.delete(at);
+    const windowStart = last - this.windowMs + this.bucketMs;
+    for (const entry of this.#clients.values()) for (const at of entry.buckets.keys()) if (at < windowStart) entry.buckets.delete(at);
+    // A run younger than the window (a promotion of 20 s, play's first minutes) is drawn from a
+    // little before its first call or switch, not squeezed into the window's right edge.
+    let earliest = last;
+    for (const { key } of clients) for (const at of this.#clients.get(key)?.buckets.keys() ?? []) earliest = Math.min(earliest, at);
+    for (const s of switches) if (s.at >= windowStart) earliest = Math.min(earliest, Math.floor(s.at / this.bucketMs) * this.bucketMs);
+    const first = Math.max(windowStart, earliest - LEAD_BUCKETS * this.bucketMs);
     const times: number[] = [];
     for (let t = first; t <= last; t += this.bucketMs) times.push(t);
     return {
       bucketMs: this.bucketMs,
       times,
-      switches: switches.filter((s) => s.at >= first),
+      switches: switches.filter((s) => s.at >= windowStart),
       clients: clients.map(({ identity, key }) => {
         const buckets = this.#clients.get(key)?.buckets ?? new Map<number, Map<string, number>>();
         const outcomes = new Set<string>();
