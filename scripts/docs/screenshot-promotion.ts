@@ -4,11 +4,11 @@
 // share rising step by step on the timeline. Nothing on the picture is drawn by hand.
 //
 //   node scripts/docs/screenshot-promotion.ts [out.png]     (CHROMIUM_PATH, default /usr/bin/chromium)
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CHROMIUM, launchChromium } from './chromium.ts';
+import { PlayProcess } from '../../src/dashboard/testing/play-process.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const out = resolve(process.argv[2] ?? join(ROOT, 'docs', 'images', 'promote-dashboard.png'));
@@ -19,25 +19,7 @@ if (!existsSync(CHROMIUM)) {
 const step = (line: string) => process.stdout.write(`screenshot-promotion: ${line}\n`);
 
 const steps = mkdtempSync(join(tmpdir(), 'canarykit-promote-shot-'));
-const promote = spawn(
-  process.execPath,
-  [join(ROOT, 'bin', 'canarykit.js'), 'promote', '--scenario', 'promote-good', '--out', steps, '--dashboard', '--dashboard-port', '0'],
-  { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-);
-let output = '';
-promote.stdout.on('data', (d) => (output += d));
-const exited = new Promise<number | null>((r) => promote.once('exit', (code) => r(code)));
-const url = await new Promise<string>((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error(`no dashboard URL within 30 s:\n${output}`)), 30_000);
-  const look = () => {
-    const m = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
-    if (m) {
-      clearTimeout(timer);
-      resolve(m[1]!);
-    } else setTimeout(look, 50);
-  };
-  look();
-});
+const { play: promote, url } = await PlayProcess.command(['promote', '--scenario', 'promote-good', '--out', steps, '--dashboard', '--dashboard-port', '0']);
 const browser = await launchChromium();
 try {
   step(`promote-good is running, dashboard at ${url}`);
@@ -56,6 +38,6 @@ try {
   step(`wrote ${out}`);
 } finally {
   await browser.close();
-  promote.kill('SIGINT');
-  await exited;
+  promote.child.kill('SIGINT');
+  await promote.exited;
 }

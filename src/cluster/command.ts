@@ -289,7 +289,7 @@ export async function runCluster(command: string, options: ClusterCliOptions): P
     log(`deploy: done in ${((Date.now() - started) / 1000).toFixed(0)} s; next: make e2e${settings.meshMode === 'proxyless' ? ' PROXYLESS=1' : ''}`);
     return 0;
   }
-  return runE2e(settings, runner, loadScenarios(options), options, out, log);
+  return runE2e({ settings, runner, scenarios: loadScenarios(options), options, out, log });
 }
 
 /** One scenario's outcome on the cluster, as printed and as written to the JSON results. */
@@ -339,14 +339,18 @@ function observedShares(result: ReturnType<typeof verifyLogs>): Pick<ClusterScen
   return { observed, calls: { ...result.totals } };
 }
 
-async function runE2e(
-  settings: ClusterSettings,
-  runner: CommandRunner,
-  scenarios: readonly Scenario[],
-  options: ClusterCliOptions,
-  out: (t: string) => void,
-  log: (l: string) => void,
-): Promise<number> {
+/** One `cluster e2e` run: where, what, and where its output goes. */
+interface E2eRun {
+  readonly settings: ClusterSettings;
+  readonly runner: CommandRunner;
+  readonly scenarios: readonly Scenario[];
+  readonly options: ClusterCliOptions;
+  readonly out: (t: string) => void;
+  readonly log: (l: string) => void;
+}
+
+async function runE2e(run: E2eRun): Promise<number> {
+  const { settings, runner, options, out } = run;
   // Tools, Docker and the cluster are checked once, up front: without them no scenario can run,
   // and one message says so (instead of one failure with diagnostics per scenario).
   const localBin = join(settings.repoRoot, '.tools/bin');
@@ -362,7 +366,7 @@ async function runE2e(
   };
   let code: number;
   try {
-    code = await runE2eScenarios(settings, runner, scenarios, options, out, log, live?.source);
+    code = await runE2eScenarios(run, live?.source);
   } catch (error) {
     await close();
     throw error;
@@ -395,15 +399,7 @@ async function e2eDashboard(settings: ClusterSettings, runner: CommandRunner, po
   return { dashboard, streams, source };
 }
 
-async function runE2eScenarios(
-  settings: ClusterSettings,
-  runner: CommandRunner,
-  scenarios: readonly Scenario[],
-  options: ClusterCliOptions,
-  out: (t: string) => void,
-  log: (l: string) => void,
-  live: ClusterRunLive | undefined,
-): Promise<number> {
+async function runE2eScenarios({ settings, runner, scenarios, options, out, log }: E2eRun, live: ClusterRunLive | undefined): Promise<number> {
   const driver = new KindDriver({ settings, log, runner });
   await driver.up();
   const results: ClusterScenarioResult[] = [];

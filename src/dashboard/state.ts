@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { ClientStatus, PlayVerdict, SwitchResult } from '../cli/play-session.ts';
+import type { GateResult } from '../promote/gates.ts';
 import type { VerifyResult } from '../verify/check.ts';
 import { ERROR_CODE_NAMES, expectationsFor, type ShareExpectation } from '../scenarios/expect.ts';
 import type { Scenario } from '../scenarios/load.ts';
@@ -65,19 +66,8 @@ export interface PromotionStepView {
   weight: number;
   calls: number;
   ms: number;
-  gates: Array<{
-    gate: string;
-    verdict: 'pass' | 'fail';
-    v1: string;
-    v2: string;
-    bound: string;
-    n: number;
-    planned: number;
-    pValue: number;
-    alpha: number;
-    power: number;
-    reason: string;
-  }>;
+  /** Each gate's decision and evidence, as the terminal's table shows them. */
+  gates: GateResult[];
 }
 
 /** A `canarykit promote` run (src/promote/live.ts), live: where it is and the evidence so far. */

@@ -20,20 +20,6 @@ import type { StepFolder } from './step-files.ts';
 
 type ActiveClients = ReturnType<LocalDriver['activeClients']>;
 
-const gateView = (g: GateResult): PromotionStepView['gates'][number] => ({
-  gate: g.gate,
-  verdict: g.verdict,
-  v1: g.v1,
-  v2: g.v2,
-  bound: g.bound,
-  n: g.n,
-  planned: g.planned,
-  pValue: g.pValue,
-  alpha: g.alpha,
-  power: g.power,
-  reason: g.reason,
-});
-
 export class PromotionLive implements DashboardSource {
   readonly locked: string;
   readonly #prepared: PreparedPromotion;
@@ -81,7 +67,7 @@ export class PromotionLive implements DashboardSource {
         inner.progress?.(step, progress);
       },
       decided: (record: StepRecord) => {
-        this.#steps.push({ index: record.index, weight: record.weight, calls: record.calls, ms: record.ms, gates: record.gates.map(gateView) });
+        this.#steps.push({ index: record.index, weight: record.weight, calls: record.calls, ms: record.ms, gates: [...record.gates] });
         this.#gathering = null;
         this.#gatheringGates = [];
         this.#emit();
@@ -123,7 +109,7 @@ export class PromotionLive implements DashboardSource {
         weight: this.#gathering.weight,
         calls: this.#gathering.calls,
         ms: 0,
-        gates: this.#gatheringGates.map(gateView),
+        gates: [...this.#gatheringGates],
       });
     return {
       scenario: this.#prepared.scenario.name,

@@ -3,7 +3,6 @@
 // rolled back at its first step by the error gate. The page shows the step gathering its calls,
 // each gate as it decides, the schedule with the failed step, v2's share on the timeline, and the
 // end; its switch control is refused, since the promotion owns the routing.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,46 +10,25 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium } from '../../scripts/docs/chromium.ts';
 import type { DashboardState } from '../../src/dashboard/state.ts';
+import { PlayProcess } from '../../src/dashboard/testing/play-process.ts';
 import { describeWithTool } from '../chart/tool-gate.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..');
 
 describeWithTool({ tool: 'Chromium', missing: chromiumMissing, fix: 'apt-get install -y chromium' }, 'promote --dashboard in Chromium', () => {
   let browser: Browser;
-  let promote: ChildProcess;
-  let output = '';
+  let promote: PlayProcess;
   let url: string;
   let page: Page;
   const out = mkdtempSync(join(tmpdir(), 'canarykit-promote-dashboard-'));
-  let exited: Promise<number | null>;
 
   beforeAll(async () => {
-    promote = spawn(
-      process.execPath,
-      [join(ROOT, 'bin', 'canarykit.js'), 'promote', '--scenario', 'promote-flaky', '--out', out, '--dashboard', '--dashboard-port', '0'],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    exited = new Promise((resolve) => promote.once('exit', (code) => resolve(code)));
-    promote.stdout!.on('data', (d) => (output += d));
-    promote.stderr!.on('data', (d) => (output += d));
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no dashboard URL within 30 s:\n${output}`)), 30_000);
-      const look = () => {
-        const m = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        } else setTimeout(look, 50);
-      };
-      look();
-    });
+    ({ play: promote, url } = await PlayProcess.command(['promote', '--scenario', 'promote-flaky', '--out', out, '--dashboard', '--dashboard-port', '0']));
     browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(url);
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
-    if (promote && promote.exitCode === null) promote.kill('SIGKILL');
+    if (promote && promote.child.exitCode === null) promote.child.kill('SIGKILL');
     rmSync(out, { recursive: true, force: true });
   }, 60_000);
 
@@ -102,9 +80,9 @@ describeWithTool({ tool: 'Chromium', missing: chromiumMissing, fix: 'apt-get ins
   });
 
   it("stays open after the end, until Ctrl-C; the exit code is the promotion's (1: rolled back)", async () => {
-    expect(promote.exitCode).toBeNull();
-    expect(output).toMatch(/stays open with the promotion's steps and evidence; Ctrl-C to stop/);
-    promote.kill('SIGINT');
-    expect(await exited).toBe(1);
+    expect(promote.child.exitCode).toBeNull();
+    expect(promote.output).toMatch(/stays open with the promotion's steps and evidence; Ctrl-C to stop/);
+    promote.child.kill('SIGINT');
+    expect(await promote.exited).toBe(1);
   }, 30_000);
 });

@@ -1,5 +1,6 @@
-// `canarykit play` as a child process, for the dashboard's browser test and the screenshot script:
-// started on free ports, driven by typing at its prompt, its dashboard URL read from its output.
+// `canarykit play` (or another command that serves the dashboard: `promote --dashboard`) as a
+// child process, for the dashboard's browser tests and the screenshot scripts: started on free
+// ports, driven by typing at its prompt, its dashboard URL read from its output.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -19,7 +20,12 @@ export class PlayProcess {
 
   /** Starts play with no client pages and the dashboard on a free port; resolves with its URL. */
   static async start(args: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<{ play: PlayProcess; url: string }> {
-    const child = spawn(process.execPath, [BIN, 'play', '--http-port', '0', '--dashboard-port', '0', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
+    return PlayProcess.command(['play', '--http-port', '0', '--dashboard-port', '0', ...args], env);
+  }
+
+  /** Starts `canarykit <argv>`, a command that prints its dashboard's URL; resolves with it. */
+  static async command(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ play: PlayProcess; url: string }> {
+    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['pipe', 'pipe', 'pipe'], env });
     const play = new PlayProcess(child);
     const m = await play.waitFor(/dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/);
     return { play, url: m[1]! };
