@@ -53,7 +53,8 @@ describe('ClientLogStreams (the dashboard reading cluster clients from their pod
       'app=greeter-client-default,identity=default',
       '-c',
       'client',
-      '--since-time=2026-12-05T10:00:00.000Z',
+      '--since-time=2026-12-05T10:00:00Z',
+      '--tail=-1',
       '--max-log-requests=20',
     ]);
   });

@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { LocalDriver } from '../local/local-driver.ts';
 import { CLIENT_CONTAINER, clientSelector } from './helm-values.ts';
+import { sinceTimeArg } from './logs.ts';
 
 export interface ClientLogStreamsOptions {
   /** The kubectl program (a path, or a fake in tests). */
@@ -57,7 +58,10 @@ export class ClientLogStreams {
       clientSelector(identity),
       '-c',
       CLIENT_CONTAINER,
-      `--since-time=${since.toISOString()}`,
+      // The API's sinceTime has one-second precision (the collector's own form, src/cluster/logs.ts).
+      `--since-time=${sinceTimeArg(since)}`,
+      // With a selector kubectl starts from each pod's last 10 lines unless told otherwise.
+      '--tail=-1',
       '--max-log-requests=20',
     ];
   }
