@@ -70,7 +70,12 @@ export function istiodPrograms(root = REPO_ROOT): Record<'etcd' | 'kubeApiserver
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, onTimeout: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe().catch(() => undefined);
+    // A probe that cannot answer yet (connection refused) is "not yet"; one that found its process
+    // gone (an IstiodPlaneError, with the process's log) ends the wait at once.
+    const value = await probe().catch((error: unknown) => {
+      if (error instanceof IstiodPlaneError) throw error;
+      return undefined;
+    });
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`${what} after ${timeoutMs / 1000} s: ${onTimeout()}`);
     await new Promise((r) => setTimeout(r, 200));
