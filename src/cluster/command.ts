@@ -430,10 +430,12 @@ async function runE2eScenarios({ settings, runner, scenarios, options, out, log 
           return { passed: verdict.passed, report: formatReport(verdict) };
         },
       });
+      live?.cleanedUp(scenario);
       out(`${scenario.name}: PASS\n${run.outcome.report}\n`);
       results.push({ scenario: scenario.name, status: 'passed', applyToVerdictMs: Date.now() - started, ...observedShares(verdict!) });
     } catch (error) {
       // A scenario failure is reported (with diagnostics) and the next scenario runs.
+      live?.cleanedUp(scenario);
       out(`${scenario.name}: FAIL\n${(error as Error).message}\n`);
       results.push({
         scenario: scenario.name,

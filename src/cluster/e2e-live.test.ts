@@ -59,6 +59,14 @@ describe('ClusterRunLive', () => {
     const result = verifyLogs(scenario.expect, { clients: Object.fromEntries(streams.lines) }, 'cluster');
     live.verdict(scenario, result);
     expect(model.state().verdict).toMatchObject({ scenario: 'header-user-admin', passed: result.passed });
+
+    // The run removes the scenario's routing: no scenario is in force any more, the verdict stays.
+    live.cleanedUp(scenario);
+    const after = model.state();
+    expect(after.scenario).toBeNull();
+    expect(after.clients).toEqual([]);
+    expect(after.verdict?.scenario).toBe('header-user-admin');
+    expect(after.timeline.switches.map((s) => s.name)).toEqual(['header-user-admin', 'header-user-admin removed: no rules']);
   });
 
   it('shows a promotion scenario as its steps and gates', () => {

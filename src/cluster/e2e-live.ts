@@ -41,6 +41,19 @@ export class ClusterRunLive implements DashboardSource {
     this.#emit('switch');
   }
 
+  /**
+   * The run removed the scenario's routing (its cleanup): no rules are in force, so the page shows
+   * no scenario; its clients stay followed, and the timeline marks the change.
+   */
+  cleanedUp(scenario: Scenario, at = new Date()): void {
+    if (this.#current !== scenario) return;
+    this.#current = undefined;
+    this.#promotion = undefined;
+    this.#since = at;
+    this.#history.push({ name: `${scenario.name} removed: no rules`, at });
+    this.#emit('switch');
+  }
+
   /** The verdict the run reached for the scenario in force. */
   verdict(scenario: Scenario, result: VerifyResult): void {
     this.#verdict = { scenario: scenario.name, at: new Date(), result };

@@ -84,7 +84,7 @@ let lastCatalogue = '';
 
 function renderScenario(state) {
   const s = state.scenario;
-  $('scenario-name').textContent = s ? s.name : state.locked ? 'none yet' : 'none yet (type a name or click one below)';
+  $('scenario-name').textContent = s ? s.name : state.locked ? 'none (no rules: the mesh balances over every endpoint)' : 'none yet (type a name or click one below)';
   $('scenario-since').textContent = s ? 'in force since ' + time(s.since) : '';
   $('scenario-description').textContent = s ? s.description : '';
   $('scenario-notes').textContent = s && s.notes ? s.notes : '';
