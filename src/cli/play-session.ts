@@ -54,7 +54,7 @@ export class PlaySession {
   #history: Array<{ name: string; at: Date }> = [];
   #verdict: PlayVerdict | undefined;
   #verifying: string | undefined;
-  #listeners = new Set<(event: PlayEvent) => void>();
+  readonly #listeners = new ChangeListeners();
 
   constructor(driver: LocalDriver, catalogue: PlayCatalogue = { runnable: [], clusterOnly: [] }) {
     this.driver = driver;
@@ -83,8 +83,7 @@ export class PlaySession {
 
   /** Called after every applied switch and every verdict; returns the unsubscribe function. */
   onChange(listener: (event: PlayEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   /**
@@ -138,7 +137,7 @@ export class PlaySession {
     });
     this.#queue = run.catch(() => {});
     const fresh = await run;
-    this.#emit('switch');
+    this.#listeners.emit('switch');
     return fresh;
   }
 
@@ -159,7 +158,7 @@ export class PlaySession {
     const current = this.#current;
     if (!current) return undefined;
     this.#verifying = current.name;
-    this.#emit('verify');
+    this.#listeners.emit('verify');
     try {
       const logs = await this.driver.collect(current, this.#since);
       const result = verifyLogs(current.expect, logs, 'local');
@@ -167,17 +166,7 @@ export class PlaySession {
       return result;
     } finally {
       this.#verifying = undefined;
-      this.#emit('verify');
-    }
-  }
-
-  #emit(event: PlayEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's failure (a closed page) is not the switch's.
-      }
+      this.#listeners.emit('verify');
     }
   }
 }
@@ -195,4 +184,25 @@ export function clientStatuses(
     ...(c.running ? {} : { tail: c.tail }),
     tally: tallyLines(callWindow(c.lines, since.getTime()).lines, servers),
   }));
+}
+
+/** Who to tell of a switch or a verdict (the dashboard's pages): a listener's failure, a closed page, is not the source's. */
+export class ChangeListeners {
+  readonly #listeners = new Set<(event: PlayEvent) => void>();
+
+  /** Returns the unsubscribe function. */
+  add(listener: (event: PlayEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  emit(event: PlayEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A closed page.
+      }
+    }
+  }
 }

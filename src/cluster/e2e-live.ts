@@ -5,7 +5,7 @@
 // gates (src/promote/live.ts).
 //
 // The routing belongs to the run: the page's switch and verify are refused, saying so.
-import { clientStatuses, type ClientStatus, type PlayVerdict, type SwitchResult } from '../cli/play-session.ts';
+import { ChangeListeners, clientStatuses, type ClientStatus, type PlayVerdict, type SwitchResult } from '../cli/play-session.ts';
 import type { DashboardSource, PromotionView } from '../dashboard/state.ts';
 import type { LocalDriver } from '../local/local-driver.ts';
 import type { PromotionLive } from '../promote/live.ts';
@@ -21,7 +21,7 @@ export class ClusterRunLive implements DashboardSource {
   #history: Array<{ name: string; at: Date }> = [];
   #verdict: PlayVerdict | undefined;
   #promotion: PromotionLive | undefined;
-  #listeners = new Set<(event: 'switch' | 'verify') => void>();
+  readonly #listeners = new ChangeListeners();
 
   constructor(streams: Pick<ClientLogStreams, 'follow' | 'clients'>) {
     this.#streams = streams;
@@ -38,7 +38,7 @@ export class ClusterRunLive implements DashboardSource {
       scenario.clients.map((c) => c.identity),
       since,
     );
-    this.#emit('switch');
+    this.#listeners.emit('switch');
   }
 
   /**
@@ -51,13 +51,13 @@ export class ClusterRunLive implements DashboardSource {
     this.#promotion = undefined;
     this.#since = at;
     this.#history.push({ name: `${scenario.name} removed: no rules`, at });
-    this.#emit('switch');
+    this.#listeners.emit('switch');
   }
 
   /** The verdict the run reached for the scenario in force. */
   verdict(scenario: Scenario, result: VerifyResult): void {
     this.#verdict = { scenario: scenario.name, at: new Date(), result };
-    this.#emit('verify');
+    this.#listeners.emit('verify');
   }
 
   /** A promotion scenario: the page shows its steps and gates, and its client's lines. */
@@ -67,8 +67,8 @@ export class ClusterRunLive implements DashboardSource {
     this.#promotion = live;
     this.#history.push({ name: scenario.name, at: this.#since });
     this.#streams.follow([], this.#since);
-    live.onChange(() => this.#emit('switch'));
-    this.#emit('switch');
+    live.onChange(() => this.#listeners.emit('switch'));
+    this.#listeners.emit('switch');
   }
 
   promotion(): PromotionView | undefined {
@@ -118,17 +118,6 @@ export class ClusterRunLive implements DashboardSource {
   }
 
   onChange(listener: (event: 'switch' | 'verify') => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  #emit(event: 'switch' | 'verify'): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A closed page is not the run's failure.
-      }
-    }
+    return this.#listeners.add(listener);
   }
 }

@@ -8,7 +8,7 @@
  * The routing belongs to the promotion: the page's switch and verify are refused with a sentence
  * that says so (a scenario switched in mid-step would make its gates judge calls it did not route).
  */
-import { clientStatuses, type ClientStatus, type SwitchResult } from '../cli/play-session.ts';
+import { ChangeListeners, clientStatuses, type ClientStatus, type SwitchResult } from '../cli/play-session.ts';
 import type { DashboardSource, PromotionStepView, PromotionView } from '../dashboard/state.ts';
 import type { DriverName } from '../driver/driver.ts';
 import type { LocalDriver } from '../local/local-driver.ts';
@@ -34,7 +34,7 @@ export class PromotionLive implements DashboardSource {
   #result: PromotionView['result'] = null;
   /** The client's lines of the step gathering calls (or of the last one): the bars and the timeline. */
   #lines: readonly string[] = [];
-  #listeners = new Set<(event: 'switch' | 'verify') => void>();
+  readonly #listeners = new ChangeListeners();
 
   constructor(prepared: PreparedPromotion, driver: DriverName) {
     this.#prepared = prepared;
@@ -45,7 +45,7 @@ export class PromotionLive implements DashboardSource {
   /** The driver is up; the first step is next. */
   started(): void {
     this.#state = 'running';
-    this.#emit();
+    this.#listeners.emit('switch');
   }
 
   /** The promotion's events, feeding this view, then `inner` (the command's own output). */
@@ -57,7 +57,7 @@ export class PromotionLive implements DashboardSource {
         this.#history.push({ name: `${step.weight}% v2`, at: this.#since });
         this.#gathering = null;
         this.#gatheringGates = [];
-        this.#emit();
+        this.#listeners.emit('switch');
         inner.applied?.(step);
       },
       progress: (step, progress) => {
@@ -70,7 +70,7 @@ export class PromotionLive implements DashboardSource {
         this.#steps.push({ index: record.index, weight: record.weight, calls: record.calls, ms: record.ms, gates: [...record.gates] });
         this.#gathering = null;
         this.#gatheringGates = [];
-        this.#emit();
+        this.#listeners.emit('switch');
         inner.decided?.(record);
       },
     };
@@ -89,7 +89,7 @@ export class PromotionLive implements DashboardSource {
       totalCalls: result.totalCalls,
       ms: result.ms,
     };
-    this.#emit();
+    this.#listeners.emit('switch');
   }
 
   /** The promotion stopped with an error before it could end (the driver would not start, a cluster is missing). */
@@ -97,7 +97,7 @@ export class PromotionLive implements DashboardSource {
     this.#state = 'failed';
     this.#gathering = null;
     this.#result = { result: 'failed', finalWeight: this.#inForce?.weight ?? Number.NaN, reason: message, totalCalls: 0, ms: 0 };
-    this.#emit();
+    this.#listeners.emit('switch');
   }
 
   promotion(): PromotionView {
@@ -169,17 +169,6 @@ export class PromotionLive implements DashboardSource {
   }
 
   onChange(listener: (event: 'switch' | 'verify') => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  #emit(): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener('switch');
-      } catch {
-        // A closed page is not the promotion's failure.
-      }
-    }
+    return this.#listeners.add(listener);
   }
 }
